@@ -1,0 +1,39 @@
+"""Failures of a use case that are not broken domain rules."""
+
+from __future__ import annotations
+
+from domain.errors import DomainError, Violation
+
+
+class ApplicationError(Exception):
+    """Base class of the errors a use case reports to its caller."""
+
+
+class NotFound(ApplicationError):
+    def __init__(self, resource: str, identifier: int) -> None:
+        self.resource = resource
+        self.identifier = identifier
+        super().__init__(f"{resource} {identifier} does not exist")
+
+
+class PreconditionFailed(ApplicationError):
+    """The caller's expected version is not the current one; nothing was changed."""
+
+    def __init__(self, resource: str, identifier: int, current_version: int | None = None) -> None:
+        self.current_version = current_version
+        now = "has changed" if current_version is None else f"is at version {current_version}"
+        super().__init__(f"{resource} {identifier} {now}; it does not match If-Match")
+
+
+class ConcurrentUpdate(ApplicationError):
+    """Someone else changed the aggregate between our read and our write."""
+
+    def __init__(self, resource: str, identifier: int | None = None) -> None:
+        super().__init__(f"{resource} {identifier} was changed concurrently; retry the request")
+
+
+class InvalidQuery(DomainError):
+    """A query parameter (sort, limit, filter) that the use case cannot honour."""
+
+    def __init__(self, field: str, message: str, code: str = "value_error") -> None:
+        super().__init__([Violation(field, message, code)])

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from application.ports import Clock, UnitOfWork
+from application.tasks.views import TaskView
+from domain.tasks import Task
+from domain.values import Priority, Status
+
+
+@dataclass(frozen=True)
+class CreateTask:
+    title: str
+    description: str | None = None
+    status: str = Status.TODO
+    priority: str = Priority.MEDIUM
+    due_date: date | None = None
+    tags: tuple[str, ...] = field(default=())
+
+
+class CreateTaskHandler:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, command: CreateTask) -> TaskView:
+        task = Task.create(
+            title=command.title,
+            description=command.description,
+            status=command.status,
+            priority=command.priority,
+            due_date=command.due_date,
+            tags=command.tags,
+            now=self._clock.now(),
+        )
+        async with self._uow() as uow:
+            task = await uow.tasks.add(task)
+            await uow.commit()
+        return TaskView.of(task)

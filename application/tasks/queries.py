@@ -1,0 +1,66 @@
+"""How a list of tasks is filtered and ordered (pure specifications)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from application.errors import InvalidQuery
+from domain.values import Priority, Status
+
+
+class SortKey(enum.StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    DUE_DATE = "due_date"
+    PRIORITY = "priority"
+    TITLE = "title"
+
+
+@dataclass(frozen=True)
+class TaskSort:
+    """A sort key and direction; ties are broken by id in the same direction.
+
+    Tasks without a due date come after those with one in both directions, and
+    priority orders by rank.
+    """
+
+    key: SortKey = SortKey.CREATED_AT
+    descending: bool = True
+
+    @classmethod
+    def parse(cls, text: str) -> TaskSort:
+        text = text.strip()
+        descending = text.startswith("-")
+        try:
+            key = SortKey(text.removeprefix("-"))
+        except ValueError:
+            allowed = ", ".join(k.value for k in SortKey)
+            raise InvalidQuery(
+                "sort", f"must be one of {allowed}, optionally prefixed by '-'", "enum"
+            ) from None
+        return cls(key, descending)
+
+    def __str__(self) -> str:
+        return ("-" if self.descending else "") + self.key.value
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """All given criteria must hold; within ``statuses``/``priorities`` any may."""
+
+    statuses: frozenset[Status] = frozenset()
+    priorities: frozenset[Priority] = frozenset()
+    project_id: int | None = None
+    assignee_id: int | None = None
+    tag: str | None = None
+    q: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.tag is not None:
+            object.__setattr__(self, "tag", self.tag.strip().lower() or None)
+        if self.q is not None:
+            object.__setattr__(self, "q", self.q.strip() or None)

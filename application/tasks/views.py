@@ -1,0 +1,75 @@
+"""Read models returned by task queries and commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from domain.tasks import Task
+from domain.values import Priority, Status
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    id: int
+    title: str
+    description: str | None
+    status: Status
+    priority: Priority
+    due_date: date | None
+    project_id: int | None
+    assignee_id: int | None
+    tags: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, task: Task) -> TaskView:
+        assert task.id is not None, "only a stored task has a view"
+        return cls(
+            id=task.id,
+            title=task.title,
+            description=task.description,
+            status=task.status,
+            priority=task.priority,
+            due_date=task.due_date,
+            project_id=task.project_id,
+            assignee_id=task.assignee_id,
+            tags=task.tags,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+            completed_at=task.completed_at,
+            version=task.version,
+        )
+
+
+@dataclass(frozen=True)
+class TaskStats:
+    by_status: dict[Status, int]
+    by_priority: dict[Priority, int]
+    overdue: int
+
+    @classmethod
+    def of(cls, counts: dict[tuple[Status, Priority], int], overdue: int) -> TaskStats:
+        """Fold counts per (status, priority) pair; every key is present, zero included."""
+        by_status = dict.fromkeys(Status, 0)
+        by_priority = dict.fromkeys(Priority, 0)
+        for (status, priority), n in counts.items():
+            by_status[status] += n
+            by_priority[priority] += n
+        return cls(by_status, by_priority, overdue)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def completion_rate(self) -> float:
+        """done / total rounded to 4 places, half away from zero; 0 when empty."""
+        if not self.total:
+            return 0.0
+        rate = Decimal(self.by_status[Status.DONE]) / Decimal(self.total)
+        return float(rate.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))

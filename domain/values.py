@@ -1,0 +1,117 @@
+"""Value objects of the task domain and the rules that make a value valid."""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Final
+
+from domain.errors import InvalidValue
+
+TITLE_MAX: Final = 255
+DESCRIPTION_MAX: Final = 2000
+TAG_MAX: Final = 50
+TAGS_PER_TASK_MAX: Final = 20
+
+_TAG_PATTERN: Final = re.compile(r"[a-z0-9_-]+")
+
+
+class Status(enum.StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class Priority(enum.StrEnum):
+    """Ordered by rank, not alphabetically: low < medium < high."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _PRIORITY_RANK[self]
+
+    @classmethod
+    def from_rank(cls, rank: int) -> Priority:
+        return _PRIORITY_BY_RANK[rank]
+
+
+_PRIORITY_RANK: Final = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
+_PRIORITY_BY_RANK: Final = {rank: p for p, rank in _PRIORITY_RANK.items()}
+
+
+class Unset(enum.Enum):
+    """Marks a field that a partial change leaves alone (distinct from ``None``)."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+
+
+def text(field: str, value: str, *, max_length: int) -> str:
+    """Trim ``value`` and check it is 1..max_length code points without NUL."""
+    value = value.strip()
+    if not value:
+        raise InvalidValue(field, "must not be empty", "string_too_short")
+    if len(value) > max_length:
+        raise InvalidValue(
+            field, f"must be at most {max_length} characters", "string_too_long"
+        )
+    if "\x00" in value:
+        raise InvalidValue(field, "must not contain NUL characters", "string_nul")
+    return value
+
+
+def title(value: str) -> str:
+    return text("title", value, max_length=TITLE_MAX)
+
+
+def description(value: str | None) -> str | None:
+    """A description that is empty after trimming is no description."""
+    if value is None or not value.strip():
+        return None
+    return text("description", value, max_length=DESCRIPTION_MAX)
+
+
+def status(value: str | Status) -> Status:
+    try:
+        return Status(value.strip())
+    except ValueError:
+        allowed = ", ".join(s.value for s in Status)
+        raise InvalidValue("status", f"must be one of {allowed}", "enum") from None
+
+
+def priority(value: str | Priority) -> Priority:
+    try:
+        return Priority(value.strip())
+    except ValueError:
+        allowed = ", ".join(p.value for p in Priority)
+        raise InvalidValue("priority", f"must be one of {allowed}", "enum") from None
+
+
+def tag(value: str) -> str:
+    """A tag is 1..50 characters of ``[a-z0-9_-]`` after trimming and lower-casing."""
+    name = value.strip().lower()
+    if not name:
+        raise InvalidValue("tags", "a tag must not be empty", "string_too_short")
+    if len(name) > TAG_MAX:
+        raise InvalidValue("tags", f"a tag must be at most {TAG_MAX} characters", "string_too_long")
+    if not _TAG_PATTERN.fullmatch(name):
+        raise InvalidValue(
+            "tags", "a tag may only contain a-z, 0-9, '_' and '-'", "string_pattern_mismatch"
+        )
+    return name
+
+
+def tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Normalise, merge duplicates and sort; at most 20 distinct tags."""
+    names = sorted({tag(v) for v in values})
+    if len(names) > TAGS_PER_TASK_MAX:
+        raise InvalidValue("tags", f"at most {TAGS_PER_TASK_MAX} distinct tags", "too_long")
+    return tuple(names)

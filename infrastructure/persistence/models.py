@@ -1,0 +1,83 @@
+"""SQLModel table rows: the only SQLModel classes in the code base.
+
+Priority is stored as its rank (1..3) so that ordering and seeking by priority
+use a plain index. ``version`` is SQLAlchemy's ``version_id_col``: every UPDATE
+carries ``WHERE version = <loaded>``, so a lost update is impossible. The
+domain increments it (``version_id_generator=False``).
+"""
+
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+)
+from sqlmodel import Field, Relationship, SQLModel
+
+from infrastructure.persistence.types import BigId, UtcDateTime
+
+metadata = SQLModel.metadata
+
+
+class TaskTagRow(SQLModel, table=True):
+    __tablename__ = "task_tag"
+
+    task_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+    __table_args__ = (Index("ix_task_tag_tag_id", "tag_id"),)
+
+
+class TagRow(SQLModel, table=True):
+    __tablename__ = "tag"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    name: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
+
+
+_version = Column("version", Integer, nullable=False)
+
+
+class TaskRow(SQLModel, table=True):
+    __tablename__ = "task"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    title: str = Field(sa_column=Column(String(255), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(String(2000)))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    priority: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    due_date: date | None = Field(default=None, sa_column=Column(Date))
+    project_id: int | None = Field(default=None, sa_column=Column(BigId))
+    assignee_id: int | None = Field(default=None, sa_column=Column(BigId))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    version: int = Field(sa_column=_version)
+
+    tags: list[TagRow] = Relationship(
+        link_model=TaskTagRow,
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "TagRow.name"},
+    )
+
+    __mapper_args__ = {"version_id_col": _version, "version_id_generator": False}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint("status IN ('todo', 'in_progress', 'done')", name="ck_task_status"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="ck_task_priority"),
+        CheckConstraint("version >= 1", name="ck_task_version"),
+        CheckConstraint(
+            "(status = 'done') = (completed_at IS NOT NULL)", name="ck_task_completed_at"
+        ),
+        Index("ix_task_created_at_id", "created_at", "id"),
+        Index("ix_task_status", "status"),
+    )

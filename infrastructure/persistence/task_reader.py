@@ -1,0 +1,153 @@
+"""Task queries answered straight from SQL: selected columns, no aggregates.
+
+Every query costs a fixed number of statements whatever the page size: the
+page, its tags (one statement for all of them) and, in offset mode, the total.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from application.pagination import Page, PageRequest
+from application.ports import TaskReader
+from application.tasks.queries import SortKey, TaskFilter, TaskSort
+from application.tasks.views import TaskStats, TaskView
+from domain.values import Priority, Status
+from infrastructure.persistence.mappers import view_from_columns
+from infrastructure.persistence.models import TagRow, TaskRow, TaskTagRow
+
+task = TaskRow.__table__
+tag = TagRow.__table__
+task_tag = TaskTagRow.__table__
+
+_COLUMNS = tuple(
+    task.c[name]
+    for name in (
+        "id", "title", "description", "status", "priority", "due_date", "project_id",
+        "assignee_id", "created_at", "updated_at", "completed_at", "version",
+    )
+)  # fmt: skip
+
+_SORT_COLUMNS = {
+    SortKey.CREATED_AT: task.c.created_at,
+    SortKey.UPDATED_AT: task.c.updated_at,
+    SortKey.DUE_DATE: task.c.due_date,
+    SortKey.PRIORITY: task.c.priority,
+    SortKey.TITLE: task.c.title,
+}
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def conditions(task_filter: TaskFilter) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if task_filter.statuses:
+        found.append(task.c.status.in_(sorted(s.value for s in task_filter.statuses)))
+    if task_filter.priorities:
+        found.append(task.c.priority.in_(sorted(p.rank for p in task_filter.priorities)))
+    if task_filter.project_id is not None:
+        found.append(task.c.project_id == task_filter.project_id)
+    if task_filter.assignee_id is not None:
+        found.append(task.c.assignee_id == task_filter.assignee_id)
+    if task_filter.tag is not None:
+        found.append(
+            exists()
+            .where(task_tag.c.task_id == task.c.id)
+            .where(task_tag.c.tag_id == tag.c.id)
+            .where(tag.c.name == task_filter.tag)
+        )
+    if task_filter.q is not None:
+        pattern = _like_pattern(task_filter.q)
+        found.append(
+            or_(
+                task.c.title.ilike(pattern, escape="\\"),
+                task.c.description.ilike(pattern, escape="\\"),
+            )
+        )
+    if task_filter.due_before is not None:
+        found.append(task.c.due_date <= task_filter.due_before)
+    if task_filter.due_after is not None:
+        found.append(task.c.due_date >= task_filter.due_after)
+    return found
+
+
+def order_by(sort: TaskSort) -> list[Any]:
+    column = _SORT_COLUMNS[sort.key]
+    key = column.desc() if sort.descending else column.asc()
+    if sort.key is SortKey.DUE_DATE:
+        key = key.nulls_last()
+    return [key, task.c.id.desc() if sort.descending else task.c.id.asc()]
+
+
+class SqlTaskReader(TaskReader):
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def get(self, task_id: int) -> TaskView | None:
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(*_COLUMNS).where(task.c.id == task_id))).first()
+            if row is None:
+                return None
+            tags = await _tags_of(connection, [task_id])
+        return view_from_columns(row, tags[task_id])
+
+    async def list(
+        self, task_filter: TaskFilter, sort: TaskSort, page: PageRequest
+    ) -> Page[TaskView]:
+        where = conditions(task_filter)
+        statement = (
+            select(*_COLUMNS)
+            .where(*where)
+            .order_by(*order_by(sort))
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+            total = await connection.scalar(select(func.count()).select_from(task).where(*where))
+            tags = await _tags_of(connection, [row.id for row in rows])
+        items = [view_from_columns(row, tags[row.id]) for row in rows]
+        return Page(items=items, limit=page.limit, total=total or 0)
+
+    async def stats(self, task_filter: TaskFilter, today: date) -> TaskStats:
+        overdue = and_(task.c.due_date < today, task.c.status != Status.DONE.value)
+        statement = (
+            select(
+                task.c.status,
+                task.c.priority,
+                func.count(),
+                func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+            )
+            .where(*conditions(task_filter))
+            .group_by(task.c.status, task.c.priority)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        counts = {(Status(s), Priority.from_rank(p)): n for s, p, n, _ in rows}
+        return TaskStats.of(counts, overdue=sum(int(o) for *_, o in rows))
+
+
+async def _tags_of(
+    connection: AsyncConnection, task_ids: Sequence[int]
+) -> defaultdict[int, tuple[str, ...]]:
+    """Tag names of every task in ``task_ids``, alphabetical, in one statement."""
+    found: defaultdict[int, list[str]] = defaultdict(list)
+    if task_ids:
+        rows = await connection.execute(
+            select(task_tag.c.task_id, tag.c.name)
+            .join(tag, tag.c.id == task_tag.c.tag_id)
+            .where(task_tag.c.task_id.in_(task_ids))
+            .order_by(task_tag.c.task_id, tag.c.name)
+        )
+        for task_id, name in rows:
+            found[task_id].append(name)
+    return defaultdict(tuple, {task_id: tuple(names) for task_id, names in found.items()})

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from interfaces.api import errors
+from interfaces.api.routes import health, tasks
+from interfaces.container import Container, dispose
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    """Build the HTTP app around a container (a fresh one from the environment by default)."""
+    services = container or Container()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        services.engine()
+        try:
+            yield
+        finally:
+            await dispose(services)
+
+    app = FastAPI(
+        title="taskhex",
+        version="1.0.0",
+        summary="Task management over a hexagonal core.",
+        lifespan=lifespan,
+    )
+    app.state.container = services
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(tasks.router)
+    return app

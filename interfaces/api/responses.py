@@ -1,0 +1,33 @@
+"""JSON answers serialised once, without a second validation by FastAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import Response
+from pydantic import BaseModel
+from pydantic_core import to_json
+
+from application.tasks.views import TaskView
+from interfaces.api.schemas import TaskOut
+
+
+def dump_json(value: Any) -> bytes:
+    return to_json(value)
+
+
+def json(value: BaseModel | Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = value.model_dump_json().encode() if isinstance(value, BaseModel) else dump_json(value)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def task_out(view: TaskView) -> TaskOut:
+    return TaskOut.model_validate(view, from_attributes=True)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def task_response(view: TaskView, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return json(task_out(view), status, {"ETag": etag(view.version), **(headers or {})})

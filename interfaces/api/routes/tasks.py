@@ -1,0 +1,207 @@
+"""Task endpoints: HTTP shape in, command or query to a use case, HTTP shape out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, PageRequest
+from application.tasks.create_task import CreateTask
+from application.tasks.list_tasks import ListTasks
+from application.tasks.queries import TaskFilter, TaskSort
+from application.tasks.update_task import UpdateTask
+from domain.tasks import TaskChanges
+from domain.values import Priority, Status
+from interfaces.api import responses
+from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, require_json
+from interfaces.api.errors import body_errors
+from interfaces.api.schemas import (
+    Problem,
+    PriorityName,
+    StatusName,
+    TaskCreate,
+    TaskOut,
+    TaskPage,
+    TaskStatsOut,
+    TaskUpdate,
+)
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+
+_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {**_PROBLEM, "description": "Invalid input; `errors` names each bad field"},
+}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {**_PROBLEM, "description": "No such task"}}
+_BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    415: {**_PROBLEM, "description": "The body is not JSON"},
+}
+
+
+class TaskQuery:
+    """The filters shared by the list and the stats."""
+
+    def __init__(
+        self,
+        status: Annotated[list[StatusName] | None, Query(description="repeatable")] = None,
+        priority: Annotated[list[PriorityName] | None, Query(description="repeatable")] = None,
+        project_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
+        assignee_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
+        tag: Annotated[str | None, Query(max_length=200)] = None,
+        q: Annotated[str | None, Query(max_length=500, description="substring of title or description")] = None,
+        due_before: Annotated[date | None, Query(description="inclusive")] = None,
+        due_after: Annotated[date | None, Query(description="inclusive")] = None,
+    ) -> None:
+        self.filter = TaskFilter(
+            statuses=frozenset(Status(s) for s in status or ()),
+            priorities=frozenset(Priority(p) for p in priority or ()),
+            project_id=project_id,
+            assignee_id=assignee_id,
+            tag=tag,
+            q=q,
+            due_before=due_before,
+            due_after=due_after,
+        )
+
+
+Filters = Annotated[TaskQuery, Depends()]
+JsonBody = Depends(require_json)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TaskOut,
+    summary="Create a task",
+    responses=_BODY_ERRORS,
+    dependencies=[JsonBody],
+)
+async def create_task(body: TaskCreate, services: Services) -> Response:
+    view = await services.create_task()(
+        CreateTask(
+            title=body.title,
+            description=body.description,
+            status=body.status,
+            priority=body.priority,
+            due_date=body.due_date,
+            tags=tuple(body.tags),
+        )
+    )
+    return responses.task_response(view, 201, {"Location": f"{router.prefix}/{view.id}"})
+
+
+@router.get(
+    "",
+    response_model=TaskPage,
+    summary="List tasks",
+    description="Filters combine with AND; repeated `status`/`priority` values with OR.",
+    responses=_ERRORS,
+)
+async def list_tasks(
+    services: Services,
+    filters: Filters,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="created_at, updated_at, due_date, priority or title; '-' for descending",
+        ),
+    ] = "-created_at",
+    limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> Response:
+    page = await services.list_tasks()(
+        ListTasks(filters.filter, TaskSort.parse(sort), PageRequest(limit=limit, offset=offset))
+    )
+    body = TaskPage(
+        items=[responses.task_out(v) for v in page.items],
+        limit=page.limit,
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )
+    return responses.json(body)
+
+
+@router.get("/stats", response_model=TaskStatsOut, summary="Count tasks", responses=_ERRORS)
+async def task_stats(services: Services, filters: Filters) -> Response:
+    stats = await services.task_stats()(filters.filter)
+    return responses.json(
+        {
+            "total": stats.total,
+            "by_status": stats.by_status,
+            "by_priority": stats.by_priority,
+            "overdue": stats.overdue,
+            "completion_rate": stats.completion_rate,
+        }
+    )
+
+
+@router.get(
+    "/{task_id}",
+    response_model=TaskOut,
+    summary="Get a task",
+    description="The `ETag` header carries the task's version.",
+    responses={**_ERRORS, **_NOT_FOUND},
+)
+async def get_task(task_id: Id, services: Services) -> Response:
+    return responses.task_response(await services.get_task()(task_id))
+
+
+@router.patch(
+    "/{task_id}",
+    response_model=TaskOut,
+    summary="Change some fields of a task",
+    description=(
+        "Only the fields present change; `null` clears a nullable field. With "
+        '`If-Match: "N"` the change applies only at version N (else 412, nothing '
+        "changes). Checks run in this order: 404, then 422, then 412."
+    ),
+    responses={
+        **_BODY_ERRORS,
+        **_NOT_FOUND,
+        412: {**_PROBLEM, "description": "If-Match does not name the current version"},
+        409: {**_PROBLEM, "description": "Too many concurrent writers; retry"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": TaskUpdate.model_json_schema()}},
+        }
+    },
+    dependencies=[JsonBody],
+)
+async def update_task(
+    task_id: Id,
+    request: Request,
+    services: Services,
+    if_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    # The body is validated here rather than by FastAPI so that a missing task
+    # is a 404 even when the body is also bad.
+    try:
+        body = TaskUpdate.model_validate_json(await request.body() or b"null")
+    except ValidationError as invalid:
+        await services.get_task()(task_id)
+        raise RequestValidationError(body_errors(invalid)) from None
+    changes = TaskChanges(**{name: getattr(body, name) for name in body.model_fields_set})
+    view = await services.update_task()(
+        UpdateTask(task_id, changes, expected_versions=parse_if_match(if_match))
+    )
+    return responses.task_response(view)
+
+
+@router.delete(
+    "/{task_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a task",
+    responses={**_ERRORS, **_NOT_FOUND},
+)
+async def delete_task(task_id: Id, services: Services) -> Response:
+    await services.delete_task()(task_id)
+    return Response(status_code=204)
