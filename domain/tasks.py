@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -19,14 +19,11 @@ class TaskChanges:
     """A partial change: every field left ``UNSET`` stays as it is."""
 
     title: str | Unset = UNSET
-    description: str | None | Unset = UNSET
+    description: str | Unset | None = UNSET
     status: str | Unset = UNSET
     priority: str | Unset = UNSET
-    due_date: date | None | Unset = UNSET
+    due_date: date | Unset | None = UNSET
     tags: list[str] | tuple[str, ...] | Unset = UNSET
-
-    def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is UNSET for f in fields(self))
 
 
 @dataclass
@@ -117,7 +114,9 @@ class Task:
         return True
 
     def is_overdue(self, today: date) -> bool:
-        return self.status is not Status.DONE and self.due_date is not None and self.due_date < today
+        return (
+            self.status is not Status.DONE and self.due_date is not None and self.due_date < today
+        )
 
 
 def _bind(check: Callable[[T], Any], value: T) -> Callable[[], Any]:

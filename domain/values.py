@@ -60,9 +60,7 @@ def text(field: str, value: str, *, max_length: int) -> str:
     if not value:
         raise InvalidValue(field, "must not be empty", "string_too_short")
     if len(value) > max_length:
-        raise InvalidValue(
-            field, f"must be at most {max_length} characters", "string_too_long"
-        )
+        raise InvalidValue(field, f"must be at most {max_length} characters", "string_too_long")
     if "\x00" in value:
         raise InvalidValue(field, "must not contain NUL characters", "string_nul")
     return value

@@ -20,8 +20,12 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
-    db_pool_timeout: float = Field(default=30.0, gt=0, description="seconds to wait for a pooled connection")
-    db_pool_recycle: int = Field(default=1800, description="seconds after which a connection is replaced")
+    db_pool_timeout: float = Field(
+        default=30.0, gt=0, description="seconds to wait for a pooled connection"
+    )
+    db_pool_recycle: int = Field(
+        default=1800, description="seconds after which a connection is replaced"
+    )
     db_pool_pre_ping: bool = True
     db_connect_timeout: float = Field(default=10.0, gt=0, description="seconds")
     db_echo: bool = False

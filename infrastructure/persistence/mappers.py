@@ -28,19 +28,30 @@ def task_from_row(row: TaskRow) -> Task:
     )
 
 
+def _columns_of(task: Task) -> dict[str, Any]:
+    """Every scalar column; tags are links, written by the repository."""
+    return {
+        "title": task.title,
+        "description": task.description,
+        "status": task.status.value,
+        "priority": task.priority.rank,
+        "due_date": task.due_date,
+        "project_id": task.project_id,
+        "assignee_id": task.assignee_id,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "completed_at": task.completed_at,
+        "version": task.version,
+    }
+
+
+def row_from_task(task: Task) -> TaskRow:
+    return TaskRow(**_columns_of(task))
+
+
 def copy_task_to_row(task: Task, row: TaskRow) -> None:
-    """Copy every scalar field; tags are links, written by the repository."""
-    row.title = task.title
-    row.description = task.description
-    row.status = task.status.value
-    row.priority = task.priority.rank
-    row.due_date = task.due_date
-    row.project_id = task.project_id
-    row.assignee_id = task.assignee_id
-    row.created_at = task.created_at
-    row.updated_at = task.updated_at
-    row.completed_at = task.completed_at
-    row.version = task.version
+    for name, value in _columns_of(task).items():
+        setattr(row, name, value)
 
 
 def view_from_columns(columns: Any, tags: tuple[str, ...]) -> TaskView:

@@ -6,7 +6,6 @@ carries ``WHERE version = <loaded>``, so a lost update is impossible. The
 domain increments it (``version_id_generator=False``).
 """
 
-
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -70,7 +69,7 @@ class TaskRow(SQLModel, table=True):
         sa_relationship_kwargs={"lazy": "raise", "order_by": "TagRow.name"},
     )
 
-    __mapper_args__ = {"version_id_col": _version, "version_id_generator": False}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": _version, "version_id_generator": False}
     __table_args__ = (
         CheckConstraint("status IN ('todo', 'in_progress', 'done')", name="ck_task_status"),
         CheckConstraint("priority BETWEEN 1 AND 3", name="ck_task_priority"),

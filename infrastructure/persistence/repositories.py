@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from application.errors import ConcurrentUpdate
 from application.ports import TaskRepository
 from domain.tasks import Task
-from infrastructure.persistence.mappers import copy_task_to_row, task_from_row
+from infrastructure.persistence.mappers import copy_task_to_row, row_from_task, task_from_row
 from infrastructure.persistence.models import TagRow, TaskRow
 
 
@@ -23,8 +23,7 @@ class SqlTaskRepository(TaskRepository):
         self._loaded: dict[int, TaskRow] = {}
 
     async def add(self, task: Task) -> Task:
-        row = TaskRow()
-        copy_task_to_row(task, row)
+        row = row_from_task(task)
         row.tags = await self._tag_rows(task.tags)
         self._session.add(row)
         await self._session.flush()

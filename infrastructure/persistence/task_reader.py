@@ -20,11 +20,11 @@ from application.tasks.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.views import TaskStats, TaskView
 from domain.values import Priority, Status
 from infrastructure.persistence.mappers import view_from_columns
-from infrastructure.persistence.models import TagRow, TaskRow, TaskTagRow
+from infrastructure.persistence.models import metadata
 
-task = TaskRow.__table__
-tag = TagRow.__table__
-task_tag = TaskTagRow.__table__
+task = metadata.tables["task"]
+tag = metadata.tables["tag"]
+task_tag = metadata.tables["task_tag"]
 
 _COLUMNS = tuple(
     task.c[name]

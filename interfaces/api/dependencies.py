@@ -21,7 +21,9 @@ def container(request: Request) -> Container:
 Services = Annotated[Container, Depends(container)]
 
 
-def require_json(content_type: Annotated[str | None, Header(include_in_schema=False)] = None) -> None:
+def require_json(
+    content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> None:
     """A body must be JSON: any other declared content type is a 415."""
     if content_type is None:
         return

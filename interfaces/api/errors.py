@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -39,7 +39,7 @@ def problem(
     detail: str,
     *,
     kind: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response:
     body = {
@@ -53,9 +53,7 @@ def problem(
 
 
 def validation_problem(errors: Sequence[Any]) -> Response:
-    items = [
-        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors
-    ]
+    items = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
     fields = ", ".join(".".join(str(p) for p in item["loc"]) for item in items)
     return problem(422, f"The request is invalid: {fields}", kind="validation", errors=items)
 
@@ -75,7 +73,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidQuery)
     async def _invalid_query(_: Request, error: InvalidQuery) -> Response:
         return validation_problem(
-            [{"loc": ["query", v.field], "msg": v.message, "type": v.code} for v in error.violations]
+            [
+                {"loc": ["query", v.field], "msg": v.message, "type": v.code}
+                for v in error.violations
+            ]
         )
 
     @app.exception_handler(DomainError)

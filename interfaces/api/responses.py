@@ -16,7 +16,9 @@ def dump_json(value: Any) -> bytes:
     return to_json(value)
 
 
-def json(value: BaseModel | Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json(
+    value: BaseModel | Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     body = value.model_dump_json().encode() if isinstance(value, BaseModel) else dump_json(value)
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
@@ -29,5 +31,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def task_response(view: TaskView, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def task_response(
+    view: TaskView, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     return json(task_out(view), status, {"ETag": etag(view.version), **(headers or {})})

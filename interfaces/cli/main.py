@@ -1,4 +1,7 @@
-"""The ``taskhex`` command line. It never imports FastAPI: ``serve`` hands uvicorn a factory path."""
+"""The ``taskhex`` command line.
+
+It never imports FastAPI: ``serve`` hands uvicorn the path of the app factory.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +52,9 @@ def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
 
 
 @db.command()
-def downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+def downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")],
+) -> None:
     """Revert migrations down to REVISION."""
     migrations.downgrade(_database_url(), revision)
     typer.echo(f"database at {migrations.current(_database_url()) or 'base'}")

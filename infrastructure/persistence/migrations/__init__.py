@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from infrastructure.persistence.urls import sync_url
 
 _HERE = Path(__file__).parent
 
 
-def alembic_config(database_url: str, output: io.StringIO | None = None) -> Config:
-    config = Config(output_buffer=output) if output is not None else Config()
+def alembic_config(database_url: str) -> Config:
+    config = Config()
     config.set_main_option("script_location", str(_HERE))
     config.attributes["url"] = sync_url(database_url).url
     return config
@@ -29,6 +32,13 @@ def downgrade(database_url: str, revision: str) -> None:
 
 
 def current(database_url: str) -> str:
-    output = io.StringIO()
-    command.current(alembic_config(database_url, output))
-    return output.getvalue().strip()
+    """The database's revision(s), ``(head)`` marking the latest; empty at base."""
+    config = alembic_config(database_url)
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    engine = create_engine(config.attributes["url"], poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            found = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+    return " ".join(f"{rev} (head)" if rev in heads else rev for rev in found)

@@ -36,6 +36,7 @@ async def ready(services: Services) -> Response:
                 await connection.execute(text("SELECT 1"))
     except Exception as error:
         logger.warning("readiness check failed: %s", type(error).__name__)
-        return problem(503, "The database cannot be reached.", kind="not-ready",
-                       headers={"Retry-After": "2"})
+        return problem(
+            503, "The database cannot be reached.", kind="not-ready", headers={"Retry-After": "2"}
+        )
     return responses.json({"status": "ok", "database": "ok"})

@@ -21,8 +21,8 @@ from interfaces.api import responses
 from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, require_json
 from interfaces.api.errors import body_errors
 from interfaces.api.schemas import (
-    Problem,
     PriorityName,
+    Problem,
     StatusName,
     TaskCreate,
     TaskOut,
@@ -54,7 +54,9 @@ class TaskQuery:
         project_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
         assignee_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
         tag: Annotated[str | None, Query(max_length=200)] = None,
-        q: Annotated[str | None, Query(max_length=500, description="substring of title or description")] = None,
+        q: Annotated[
+            str | None, Query(max_length=500, description="substring of title or description")
+        ] = None,
         due_before: Annotated[date | None, Query(description="inclusive")] = None,
         due_after: Annotated[date | None, Query(description="inclusive")] = None,
     ) -> None:

@@ -1,0 +1,67 @@
+"""Concurrent writers through HTTP on PostgreSQL with a real connection pool."""
+
+import asyncio
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def database_url(postgres_url: str) -> str:
+    return postgres_url
+
+
+async def new_task(client: httpx.AsyncClient) -> int:
+    response = await client.post("/api/v1/tasks", json={"title": "shared"})
+    assert response.status_code == 201
+    task_id: int = response.json()["id"]
+    return task_id
+
+
+async def test_concurrent_patches_with_the_same_if_match_let_exactly_one_win(
+    client: httpx.AsyncClient,
+) -> None:
+    task_id = await new_task(client)
+    responses = await asyncio.gather(
+        *(
+            client.patch(f"/api/v1/tasks/{task_id}", json={"title": f"writer {n}"}, headers={"If-Match": '"1"'})
+            for n in range(20)
+        )
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [412] * 19
+    winner = next(r for r in responses if r.status_code == 200).json()
+    final = (await client.get(f"/api/v1/tasks/{task_id}")).json()
+    assert final["version"] == 2
+    assert final["title"] == winner["title"]
+
+
+async def test_concurrent_blind_patches_all_succeed_and_count_every_version(
+    client: httpx.AsyncClient,
+) -> None:
+    task_id = await new_task(client)
+    responses = await asyncio.gather(
+        *(client.patch(f"/api/v1/tasks/{task_id}", json={"title": f"writer {n}"}) for n in range(30))
+    )
+    assert [r.status_code for r in responses] == [200] * 30
+    assert sorted(r.json()["version"] for r in responses) == list(range(2, 32))
+    assert (await client.get(f"/api/v1/tasks/{task_id}")).json()["version"] == 31
+
+
+async def test_two_concurrent_deletes_give_one_204_and_one_404(client: httpx.AsyncClient) -> None:
+    task_id = await new_task(client)
+    responses = await asyncio.gather(
+        client.delete(f"/api/v1/tasks/{task_id}"), client.delete(f"/api/v1/tasks/{task_id}")
+    )
+    assert sorted(r.status_code for r in responses) == [204, 404]
+
+
+async def test_concurrent_creates_with_the_same_new_tags_all_succeed(client: httpx.AsyncClient) -> None:
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/tasks", json={"title": f"t{n}", "tags": ["new", "fresh"]}) for n in range(20))
+    )
+    assert [r.status_code for r in responses] == [201] * 20
+    page = (await client.get("/api/v1/tasks", params={"tag": "fresh", "limit": 100})).json()
+    assert page["total"] == 20

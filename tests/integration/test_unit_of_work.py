@@ -1,0 +1,134 @@
+"""The SQL unit of work and repository against real PostgreSQL and SQLite."""
+
+import pytest
+from sqlalchemy import func, select, text
+
+from application.errors import ConcurrentUpdate
+from domain.tasks import Task, TaskChanges
+from infrastructure.clock import SystemClock
+from infrastructure.persistence.models import TagRow, TaskRow, TaskTagRow
+from interfaces.container import Container
+
+
+def new_task(**fields: object) -> Task:
+    fields.setdefault("title", "x")
+    return Task.create(now=SystemClock().now(), **fields)  # type: ignore[arg-type]
+
+
+async def count(container: Container, model: type) -> int:
+    async with container.engine().connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_committed_task_is_stored_with_its_tags(container: Container) -> None:
+    async with container.unit_of_work() as uow:
+        stored = await uow.tasks.add(new_task(tags=["b", "a"]))
+        await uow.commit()
+    async with container.unit_of_work() as uow:
+        loaded = await uow.tasks.get(stored.id or 0)
+    assert loaded == stored
+    assert loaded is not None and loaded.tags == ("a", "b")
+
+
+async def test_leaving_without_commit_rolls_back(container: Container) -> None:
+    async with container.unit_of_work() as uow:
+        await uow.tasks.add(new_task(tags=["a"]))
+    assert await count(container, TaskRow) == 0
+    assert await count(container, TagRow) == 0
+
+
+async def test_an_exception_rolls_back(container: Container) -> None:
+    with pytest.raises(RuntimeError):
+        async with container.unit_of_work() as uow:
+            await uow.tasks.add(new_task())
+            raise RuntimeError("boom")
+    assert await count(container, TaskRow) == 0
+
+
+async def test_an_explicit_rollback_discards_staged_work(container: Container) -> None:
+    async with container.unit_of_work() as uow:
+        await uow.tasks.add(new_task())
+        await uow.rollback()
+        await uow.tasks.add(new_task(title="kept"))
+        await uow.commit()
+    async with container.engine().connect() as connection:
+        assert (await connection.execute(select(TaskRow.title))).scalars().all() == ["kept"]  # type: ignore[call-overload]
+
+
+async def test_changing_tags_rewrites_the_links_and_shares_tag_rows(container: Container) -> None:
+    async with container.unit_of_work() as uow:
+        first = await uow.tasks.add(new_task(tags=["a", "b"]))
+        await uow.tasks.add(new_task(tags=["b", "c"]))
+        await uow.commit()
+    clock = SystemClock()
+    async with container.unit_of_work() as uow:
+        task = await uow.tasks.get(first.id or 0, for_update=True)
+        assert task is not None
+        task.change(TaskChanges(tags=["c", "d"]), clock.now())
+        await uow.tasks.save(task)
+        await uow.commit()
+    async with container.unit_of_work() as uow:
+        reloaded = await uow.tasks.get(first.id or 0)
+    assert reloaded is not None and reloaded.tags == ("c", "d")
+    assert reloaded.version == 2
+    assert await count(container, TagRow) == 4
+    assert await count(container, TaskTagRow) == 4
+
+
+async def test_a_stale_write_is_refused_and_changes_nothing(container: Container) -> None:
+    async with container.unit_of_work() as uow:
+        stored = await uow.tasks.add(new_task())
+        await uow.commit()
+    task_id = stored.id or 0
+    clock = SystemClock()
+    async with container.unit_of_work() as first, container.unit_of_work() as second:
+        mine = await first.tasks.get(task_id)
+        theirs = await second.tasks.get(task_id)
+        assert mine is not None and theirs is not None
+        theirs.change(TaskChanges(title="theirs"), clock.now())
+        await second.tasks.save(theirs)
+        await second.commit()
+        mine.change(TaskChanges(title="mine"), clock.now())
+        with pytest.raises(ConcurrentUpdate):
+            await first.tasks.save(mine)
+    async with container.unit_of_work() as uow:
+        final = await uow.tasks.get(task_id)
+    assert final is not None and (final.title, final.version) == ("theirs", 2)
+
+
+async def test_saving_a_task_whose_version_skipped_ahead_is_refused(container: Container) -> None:
+    async with container.unit_of_work() as uow:
+        stored = await uow.tasks.add(new_task())
+        await uow.commit()
+    async with container.unit_of_work() as uow:
+        task = await uow.tasks.get(stored.id or 0)
+        assert task is not None
+        task.version += 2
+        with pytest.raises(ConcurrentUpdate):
+            await uow.tasks.save(task)
+
+
+async def test_deleting_a_task_removes_its_links_but_keeps_tags(container: Container) -> None:
+    async with container.unit_of_work() as uow:
+        stored = await uow.tasks.add(new_task(tags=["a"]))
+        await uow.commit()
+    async with container.unit_of_work() as uow:
+        assert await uow.tasks.delete(stored.id or 0)
+        assert not await uow.tasks.delete(10**12)
+        await uow.commit()
+    assert await count(container, TaskRow) == 0
+    assert await count(container, TaskTagRow) == 0
+    assert await count(container, TagRow) == 1
+
+
+async def test_the_database_refuses_a_done_task_without_completed_at(container: Container) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        async with container.engine().begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO task (title, status, priority, created_at, updated_at, version) "
+                    "VALUES ('x', 'done', 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+                )
+            )

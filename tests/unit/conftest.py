@@ -1,0 +1,62 @@
+import pytest
+
+from application.tasks.create_task import CreateTaskHandler
+from application.tasks.delete_task import DeleteTaskHandler
+from application.tasks.get_task import GetTaskHandler
+from application.tasks.list_tasks import ListTasksHandler
+from application.tasks.task_stats import TaskStatsHandler
+from application.tasks.update_task import UpdateTaskHandler
+from infrastructure.memory.store import InMemoryStore
+from infrastructure.memory.task_reader import InMemoryTaskReader
+from infrastructure.memory.unit_of_work import InMemoryUnitOfWork
+from tests.unit.fakes import FakeClock
+
+
+@pytest.fixture
+def store() -> InMemoryStore:
+    return InMemoryStore()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def uow(store: InMemoryStore) -> InMemoryUnitOfWork:
+    return InMemoryUnitOfWork(store)
+
+
+@pytest.fixture
+def create(uow: InMemoryUnitOfWork, clock: FakeClock) -> CreateTaskHandler:
+    return CreateTaskHandler(lambda: uow, clock)
+
+
+@pytest.fixture
+def update(uow: InMemoryUnitOfWork, clock: FakeClock) -> UpdateTaskHandler:
+    return UpdateTaskHandler(lambda: uow, clock)
+
+
+@pytest.fixture
+def delete(uow: InMemoryUnitOfWork) -> DeleteTaskHandler:
+    return DeleteTaskHandler(lambda: uow)
+
+
+@pytest.fixture
+def reader(store: InMemoryStore) -> InMemoryTaskReader:
+    return InMemoryTaskReader(store)
+
+
+@pytest.fixture
+def get(reader: InMemoryTaskReader) -> GetTaskHandler:
+    return GetTaskHandler(reader)
+
+
+@pytest.fixture
+def list_tasks(reader: InMemoryTaskReader) -> ListTasksHandler:
+    return ListTasksHandler(reader)
+
+
+@pytest.fixture
+def stats(reader: InMemoryTaskReader, clock: FakeClock) -> TaskStatsHandler:
+    return TaskStatsHandler(reader, clock)
