@@ -55,7 +55,9 @@ def serving(env: dict[str, str], cwd: Path) -> Iterator[str]:
 
 def create_and_read(base: str) -> None:
     created = httpx.post(
-        f"{base}/api/v1/tasks", content=b'{"title":"x"}', headers={"content-type": "application/json"}
+        f"{base}/api/v1/tasks",
+        content=b'{"title":"x"}',
+        headers={"content-type": "application/json"},
     )
     assert created.status_code == 201
     assert httpx.get(f"{base}{created.headers['location']}").json()["title"] == "x"
@@ -87,6 +89,8 @@ def test_db_commands_walk_the_schema_up_and_down(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     assert runner.invoke(app, ["db", "current"], env=env).output.strip() == "base"
     result = runner.invoke(app, ["db", "upgrade"], env=env)
-    assert result.exit_code == 0 and "(head)" in result.output
+    assert result.exit_code == 0
+    assert "(head)" in result.output
     result = runner.invoke(app, ["db", "downgrade", "base"], env=env)
-    assert result.exit_code == 0 and result.output.strip() == "database at base"
+    assert result.exit_code == 0
+    assert result.output.strip() == "database at base"

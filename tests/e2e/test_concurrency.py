@@ -26,7 +26,11 @@ async def test_concurrent_patches_with_the_same_if_match_let_exactly_one_win(
     task_id = await new_task(client)
     responses = await asyncio.gather(
         *(
-            client.patch(f"/api/v1/tasks/{task_id}", json={"title": f"writer {n}"}, headers={"If-Match": '"1"'})
+            client.patch(
+                f"/api/v1/tasks/{task_id}",
+                json={"title": f"writer {n}"},
+                headers={"If-Match": '"1"'},
+            )
             for n in range(20)
         )
     )
@@ -43,7 +47,10 @@ async def test_concurrent_blind_patches_all_succeed_and_count_every_version(
 ) -> None:
     task_id = await new_task(client)
     responses = await asyncio.gather(
-        *(client.patch(f"/api/v1/tasks/{task_id}", json={"title": f"writer {n}"}) for n in range(30))
+        *(
+            client.patch(f"/api/v1/tasks/{task_id}", json={"title": f"writer {n}"})
+            for n in range(30)
+        )
     )
     assert [r.status_code for r in responses] == [200] * 30
     assert sorted(r.json()["version"] for r in responses) == list(range(2, 32))
@@ -58,9 +65,14 @@ async def test_two_concurrent_deletes_give_one_204_and_one_404(client: httpx.Asy
     assert sorted(r.status_code for r in responses) == [204, 404]
 
 
-async def test_concurrent_creates_with_the_same_new_tags_all_succeed(client: httpx.AsyncClient) -> None:
+async def test_concurrent_creates_with_the_same_new_tags_all_succeed(
+    client: httpx.AsyncClient,
+) -> None:
     responses = await asyncio.gather(
-        *(client.post("/api/v1/tasks", json={"title": f"t{n}", "tags": ["new", "fresh"]}) for n in range(20))
+        *(
+            client.post("/api/v1/tasks", json={"title": f"t{n}", "tags": ["new", "fresh"]})
+            for n in range(20)
+        )
     )
     assert [r.status_code for r in responses] == [201] * 20
     page = (await client.get("/api/v1/tasks", params={"tag": "fresh", "limit": 100})).json()

@@ -37,7 +37,9 @@ async def seeded(container: Container) -> Container:
     return container
 
 
-async def titles(container: Container, task_filter: TaskFilter, sort: str = "-created_at") -> list[str]:
+async def titles(
+    container: Container, task_filter: TaskFilter, sort: str = "-created_at"
+) -> list[str]:
     page = await container.task_reader().list(task_filter, TaskSort.parse(sort), PageRequest(100))
     return [v.title for v in page.items]
 
@@ -69,7 +71,10 @@ async def test_title_sort_uses_the_database_collation(seeded: Container) -> None
     ("task_filter", "expected"),
     [
         (TaskFilter(statuses=frozenset({Status.DONE, Status.IN_PROGRESS})), ["Delta", "beta 100%"]),
-        (TaskFilter(priorities=frozenset({Priority.HIGH}), statuses=frozenset({Status.DONE})), ["beta 100%"]),
+        (
+            TaskFilter(priorities=frozenset({Priority.HIGH}), statuses=frozenset({Status.DONE})),
+            ["beta 100%"],
+        ),
         (TaskFilter(tag="A"), ["beta 100%", "Alpha"]),
         (TaskFilter(tag="zzz"), []),
         (TaskFilter(q="100%"), ["beta 100%"]),
@@ -89,7 +94,9 @@ async def test_filters(seeded: Container, task_filter: TaskFilter, expected: lis
 
 
 async def test_a_page_carries_the_total_and_tags(seeded: Container) -> None:
-    page = await seeded.task_reader().list(TaskFilter(), TaskSort.parse("created_at"), PageRequest(2, 1))
+    page = await seeded.task_reader().list(
+        TaskFilter(), TaskSort.parse("created_at"), PageRequest(2, 1)
+    )
     assert [(v.title, v.tags) for v in page.items] == [("beta 100%", ("a", "b")), ("Gamma", ())]
     assert page.total == 4
 
@@ -100,7 +107,8 @@ async def test_get_returns_the_read_model_or_none(seeded: Container) -> None:
     assert (view.title, view.status, view.priority, view.tags) == (
         "beta 100%", Status.DONE, Priority.HIGH, ("a", "b"),
     )  # fmt: skip
-    assert view.created_at.tzinfo is not None and view.created_at == START + timedelta(seconds=1)
+    assert view.created_at.tzinfo is not None
+    assert view.created_at == START + timedelta(seconds=1)
     assert await seeded.task_reader().get(99) is None
 
 
@@ -113,7 +121,9 @@ async def test_stats_are_computed_by_the_database(seeded: Container) -> None:
     assert (filtered.total, filtered.overdue) == (2, 0)
 
 
-async def test_a_page_of_100_tasks_costs_the_statements_of_a_page_of_1(container: Container) -> None:
+async def test_a_page_of_100_tasks_costs_the_statements_of_a_page_of_1(
+    container: Container,
+) -> None:
     tags = [f"t{i}" for i in range(5)]
     await add_tasks(container, [{"title": f"task {n}", "tags": tags} for n in range(100)])
     reader, engine = container.task_reader(), container.engine()
@@ -121,14 +131,16 @@ async def test_a_page_of_100_tasks_costs_the_statements_of_a_page_of_1(container
         await reader.list(TaskFilter(), TaskSort(), PageRequest(1))
     with count_statements(engine) as hundred:
         page = await reader.list(TaskFilter(tag="t1"), TaskSort(), PageRequest(100))
-    assert len(page.items) == 100 and all(v.tags == tuple(tags) for v in page.items)
+    assert len(page.items) == 100
+    assert all(v.tags == tuple(tags) for v in page.items)
     assert len(one) == len(hundred) == 3
     assert one.writes == hundred.writes == []
 
 
 async def test_reads_of_one_task_cost_the_same_with_1_or_20_tags(container: Container) -> None:
     few, many = await add_tasks(
-        container, [{"title": "few", "tags": ["a"]}, {"title": "many", "tags": [f"t{i}" for i in range(20)]}]
+        container,
+        [{"title": "few", "tags": ["a"]}, {"title": "many", "tags": [f"t{i}" for i in range(20)]}],
     )
     with count_statements(container.engine()) as log_few:
         await container.task_reader().get(few)

@@ -27,7 +27,8 @@ async def test_a_committed_task_is_stored_with_its_tags(container: Container) ->
     async with container.unit_of_work() as uow:
         loaded = await uow.tasks.get(stored.id or 0)
     assert loaded == stored
-    assert loaded is not None and loaded.tags == ("a", "b")
+    assert loaded is not None
+    assert loaded.tags == ("a", "b")
 
 
 async def test_leaving_without_commit_rolls_back(container: Container) -> None:
@@ -69,7 +70,8 @@ async def test_changing_tags_rewrites_the_links_and_shares_tag_rows(container: C
         await uow.commit()
     async with container.unit_of_work() as uow:
         reloaded = await uow.tasks.get(first.id or 0)
-    assert reloaded is not None and reloaded.tags == ("c", "d")
+    assert reloaded is not None
+    assert reloaded.tags == ("c", "d")
     assert reloaded.version == 2
     assert await count(container, TagRow) == 4
     assert await count(container, TaskTagRow) == 4
@@ -84,7 +86,8 @@ async def test_a_stale_write_is_refused_and_changes_nothing(container: Container
     async with container.unit_of_work() as first, container.unit_of_work() as second:
         mine = await first.tasks.get(task_id)
         theirs = await second.tasks.get(task_id)
-        assert mine is not None and theirs is not None
+        assert mine is not None
+        assert theirs is not None
         theirs.change(TaskChanges(title="theirs"), clock.now())
         await second.tasks.save(theirs)
         await second.commit()
@@ -93,7 +96,8 @@ async def test_a_stale_write_is_refused_and_changes_nothing(container: Container
             await first.tasks.save(mine)
     async with container.unit_of_work() as uow:
         final = await uow.tasks.get(task_id)
-    assert final is not None and (final.title, final.version) == ("theirs", 2)
+    assert final is not None
+    assert (final.title, final.version) == ("theirs", 2)
 
 
 async def test_saving_a_task_whose_version_skipped_ahead_is_refused(container: Container) -> None:

@@ -25,7 +25,9 @@ async def test_creating_a_task_stores_it_with_an_id(
     assert store.tasks[1].tags == ("a", "b")
 
 
-async def test_an_invalid_task_is_not_stored(create: CreateTaskHandler, store: InMemoryStore) -> None:
+async def test_an_invalid_task_is_not_stored(
+    create: CreateTaskHandler, store: InMemoryStore
+) -> None:
     with pytest.raises(DomainError):
         await create(CreateTask(title=" "))
     assert store.tasks == {}
