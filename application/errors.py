@@ -37,3 +37,19 @@ class InvalidQuery(DomainError):
 
     def __init__(self, field: str, message: str, code: str = "value_error") -> None:
         super().__init__([Violation(field, message, code)])
+
+
+class Conflict(ApplicationError):
+    """The change would break a uniqueness rule (a taken email, a project name in use)."""
+
+
+class InvalidReference(DomainError):
+    """A field names a user or project that does not exist."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(
+            [
+                Violation(field, f"{resource} does not exist", "reference_not_found")
+                for field, resource in fields.items()
+            ]
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import Final, Generic, TypeVar
 
@@ -11,6 +12,7 @@ LIMIT_MAX: Final = 100
 LIMIT_DEFAULT: Final = 20
 
 T = TypeVar("T")
+K = TypeVar("K", bound=enum.StrEnum)
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,32 @@ class Page(Generic[T]):
     limit: int
     total: int | None
     next_cursor: str | None = None
+
+
+def parse_sort(text: str, keys: type[K]) -> tuple[K, bool]:
+    """``key`` or ``-key`` (descending) for one of ``keys``; anything else is refused."""
+    text = text.strip()
+    try:
+        return keys(text.removeprefix("-")), text.startswith("-")
+    except ValueError:
+        allowed = ", ".join(k.value for k in keys)
+        raise InvalidQuery(
+            "sort", f"must be one of {allowed}, optionally prefixed by '-'", "enum"
+        ) from None
+
+
+class NameSortKey(enum.StrEnum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+
+
+@dataclass(frozen=True)
+class NameSort:
+    """The order of users and projects: by name (the database's collation) or age; ties by id."""
+
+    key: NameSortKey = NameSortKey.NAME
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> NameSort:
+        return cls(*parse_sort(text, NameSortKey))

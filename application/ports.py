@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
-from application.pagination import Page, PageRequest
+from application.pagination import NameSort, Page, PageRequest
+from application.projects.views import ProjectView
+from application.tags.views import TagView
 from application.tasks.queries import TaskFilter, TaskSort
 from application.tasks.views import TaskStats, TaskView
+from application.users.views import UserView
+from domain.projects import Project
 from domain.tasks import Task
+from domain.users import User
+
+A = TypeVar("A")
 
 
 class Clock(Protocol):
@@ -22,27 +29,50 @@ class Clock(Protocol):
         ...
 
 
-class TaskRepository(Protocol):
-    """Tasks as aggregates, for commands. Never commits: the unit of work does."""
+class Repository(Protocol[A]):
+    """Aggregates of one kind, for commands. Never commits: the unit of work does."""
 
-    async def add(self, task: Task) -> Task:
-        """Stage a new task and return it with the id the store assigned."""
-        ...
+    async def add(self, aggregate: A) -> A:
+        """Stage a new aggregate and return it with the id the store assigned.
 
-    async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
-        """Load a task; ``for_update`` asks the store to hold writers off it."""
-        ...
-
-    async def save(self, task: Task) -> None:
-        """Stage the changes of a task loaded through this repository.
-
-        Raises ``ConcurrentUpdate`` (here or at commit) when the stored version
-        is no longer the one the task was loaded at.
+        Raises ``Conflict`` when it breaks a uniqueness rule.
         """
         ...
 
-    async def delete(self, task_id: int) -> bool:
-        """Stage the removal of a task; ``False`` when there was none."""
+    async def get(self, identifier: int, *, for_update: bool = False) -> A | None:
+        """Load an aggregate; ``for_update`` holds other writers off it until commit."""
+        ...
+
+    async def save(self, aggregate: A) -> None:
+        """Stage the changes of an aggregate loaded through this repository.
+
+        Raises ``ConcurrentUpdate`` when the stored version is no longer the one
+        it was loaded at, ``Conflict`` when it breaks a uniqueness rule.
+        """
+        ...
+
+    async def delete(self, identifier: int) -> bool:
+        """Stage the removal; ``False`` when there was nothing to remove."""
+        ...
+
+    async def exists(self, identifier: int) -> bool:
+        """Whether it exists; it then cannot be deleted before this unit of work ends."""
+        ...
+
+
+class TaskRepository(Repository[Task], Protocol):
+    async def unassign_all(self, user_id: int, now: datetime) -> int:
+        """Clear the assignee of every task of ``user_id``, each as a change (version + 1)."""
+        ...
+
+    async def delete_all_in(self, project_id: int) -> int:
+        """Remove every task of ``project_id``; returns how many."""
+        ...
+
+
+class ProjectRepository(Repository[Project], Protocol):
+    async def disown_all(self, user_id: int, now: datetime) -> int:
+        """Clear the owner of every project of ``user_id``, each as a change (version + 1)."""
         ...
 
 
@@ -50,6 +80,8 @@ class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit`` rolls it back."""
 
     tasks: TaskRepository
+    users: Repository[User]
+    projects: ProjectRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -75,3 +107,23 @@ class TaskReader(Protocol):
     ) -> Page[TaskView]: ...
 
     async def stats(self, task_filter: TaskFilter, today: date) -> TaskStats: ...
+
+
+class UserReader(Protocol):
+    async def get(self, user_id: int) -> UserView | None: ...
+
+    async def list(self, sort: NameSort, page: PageRequest) -> Page[UserView]: ...
+
+
+class ProjectReader(Protocol):
+    """Projects with their task counts per status, counted by the store."""
+
+    async def get(self, project_id: int) -> ProjectView | None: ...
+
+    async def list(self, sort: NameSort, page: PageRequest) -> Page[ProjectView]: ...
+
+
+class TagReader(Protocol):
+    async def list(self, page: PageRequest) -> Page[TagView]:
+        """Tags in use, by name, with how many tasks carry each; unused tags are left out."""
+        ...

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
 
 from domain import values
-from domain.errors import DomainError, InvalidValue, Violation
+from domain.aggregates import apply_changes, check_all, check_changes, require_utc
 from domain.values import UNSET, Priority, Status, Unset
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,6 +22,17 @@ class TaskChanges:
     priority: str | Unset = UNSET
     due_date: date | Unset | None = UNSET
     tags: list[str] | tuple[str, ...] | Unset = UNSET
+    project_id: int | Unset | None = UNSET
+    assignee_id: int | Unset | None = UNSET
+
+
+_RULES: Final[Mapping[str, Callable[[Any], Any]]] = {
+    "title": values.title,
+    "description": values.description,
+    "status": values.status,
+    "priority": values.priority,
+    "tags": values.tags,
+}
 
 
 @dataclass
@@ -40,7 +49,7 @@ class Task:
     project_id: int | None = None
     assignee_id: int | None = None
     version: int = 1
-    id: int | None = field(default=None)
+    id: int | None = None
 
     @classmethod
     def create(
@@ -53,22 +62,24 @@ class Task:
         priority: str = Priority.MEDIUM,
         due_date: date | None = None,
         tags: list[str] | tuple[str, ...] = (),
+        project_id: int | None = None,
+        assignee_id: int | None = None,
     ) -> Task:
-        _require_utc(now)
-        checked = _validate(
-            title=lambda: values.title(title),
-            description=lambda: values.description(description),
-            status=lambda: values.status(status),
-            priority=lambda: values.priority(priority),
-            tags=lambda: values.tags(tags),
+        require_utc(now)
+        checked = check_all(
+            {
+                "title": lambda: values.title(title),
+                "description": lambda: values.description(description),
+                "status": lambda: values.status(status),
+                "priority": lambda: values.priority(priority),
+                "tags": lambda: values.tags(tags),
+            }
         )
         task = cls(
-            title=checked["title"],
-            description=checked["description"],
-            status=checked["status"],
-            priority=checked["priority"],
+            **checked,
             due_date=due_date,
-            tags=checked["tags"],
+            project_id=project_id,
+            assignee_id=assignee_id,
             created_at=now,
             updated_at=now,
         )
@@ -83,60 +94,16 @@ class Task:
         real change bumps ``version`` by exactly one. ``completed_at`` follows
         the status: stamped when it becomes ``done``, cleared when it leaves it.
         """
-        _require_utc(now)
-        checks: dict[str, Callable[[], Any]] = {}
-        if not isinstance(changes.title, Unset):
-            checks["title"] = _bind(values.title, changes.title)
-        if not isinstance(changes.description, Unset):
-            checks["description"] = _bind(values.description, changes.description)
-        if not isinstance(changes.status, Unset):
-            checks["status"] = _bind(values.status, changes.status)
-        if not isinstance(changes.priority, Unset):
-            checks["priority"] = _bind(values.priority, changes.priority)
-        if not isinstance(changes.tags, Unset):
-            checks["tags"] = _bind(values.tags, changes.tags)
-        new = _validate(**checks)
-        if not isinstance(changes.due_date, Unset):
-            new["due_date"] = changes.due_date
-
-        changed = {name: v for name, v in new.items() if getattr(self, name) != v}
-        if not changed:
-            return False
         was_done = self.status is Status.DONE
-        for name, value in changed.items():
-            setattr(self, name, value)
+        if not apply_changes(self, check_changes(changes, _RULES), now):
+            return False
         if self.status is Status.DONE and not was_done:
-            self.completed_at = now
+            self.completed_at = self.updated_at
         elif self.status is not Status.DONE:
             self.completed_at = None
-        self.updated_at = max(now, self.updated_at + timedelta(microseconds=1))
-        self.version += 1
         return True
 
     def is_overdue(self, today: date) -> bool:
         return (
             self.status is not Status.DONE and self.due_date is not None and self.due_date < today
         )
-
-
-def _bind(check: Callable[[T], Any], value: T) -> Callable[[], Any]:
-    return lambda: check(value)
-
-
-def _validate(**checks: Callable[[], Any]) -> dict[str, Any]:
-    """Run every check and report all broken rules at once, not just the first."""
-    results: dict[str, Any] = {}
-    violations: list[Violation] = []
-    for name, check in checks.items():
-        try:
-            results[name] = check()
-        except DomainError as error:
-            violations.extend(error.violations)
-    if violations:
-        raise DomainError(violations)
-    return results
-
-
-def _require_utc(now: datetime) -> None:
-    if now.utcoffset() != timedelta(0):
-        raise InvalidValue("now", "timestamps must be timezone-aware UTC", "timezone")

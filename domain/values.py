@@ -113,3 +113,22 @@ def tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     if len(names) > TAGS_PER_TASK_MAX:
         raise InvalidValue("tags", f"at most {TAGS_PER_TASK_MAX} distinct tags", "too_long")
     return tuple(names)
+
+
+NAME_MAX: Final = 120
+EMAIL_MAX: Final = 254
+_EMAIL_PATTERN: Final = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def name(value: str) -> str:
+    return text("name", value, max_length=NAME_MAX)
+
+
+def email(value: str) -> str:
+    """``local@domain`` with a dot in the domain, at most 254 characters, lower-cased."""
+    address = value.strip().lower()
+    if len(address) > EMAIL_MAX:
+        raise InvalidValue("email", f"must be at most {EMAIL_MAX} characters", "string_too_long")
+    if not _EMAIL_PATTERN.fullmatch(address) or "\x00" in address:
+        raise InvalidValue("email", "must be an address like name@example.org", "value_error")
+    return address

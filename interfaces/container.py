@@ -8,14 +8,26 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from application.projects.create_project import CreateProjectHandler
+from application.projects.delete_project import DeleteProjectHandler
+from application.projects.get_project import GetProjectHandler
+from application.projects.list_projects import ListProjectsHandler
+from application.projects.update_project import UpdateProjectHandler
+from application.tags.list_tags import ListTagsHandler
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
 from application.tasks.list_tasks import ListTasksHandler
 from application.tasks.task_stats import TaskStatsHandler
 from application.tasks.update_task import UpdateTaskHandler
+from application.users.delete_user import DeleteUserHandler
+from application.users.get_user import GetUserHandler
+from application.users.list_users import ListUsersHandler
+from application.users.register_user import RegisterUserHandler
+from application.users.update_user import UpdateUserHandler
 from infrastructure.clock import SystemClock
 from infrastructure.persistence.engine import create_engine, create_session_factory
+from infrastructure.persistence.readers import SqlProjectReader, SqlTagReader, SqlUserReader
 from infrastructure.persistence.task_reader import SqlTaskReader
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.settings import Settings
@@ -30,6 +42,9 @@ class Container(containers.DeclarativeContainer):
 
     unit_of_work = providers.Factory(SqlUnitOfWork, sessions)
     task_reader = providers.Singleton(SqlTaskReader, engine)
+    user_reader = providers.Singleton(SqlUserReader, engine)
+    project_reader = providers.Singleton(SqlProjectReader, engine)
+    tag_reader = providers.Singleton(SqlTagReader, engine)
 
     create_task = providers.Factory(CreateTaskHandler, uow=unit_of_work.provider, clock=clock)
     get_task = providers.Factory(GetTaskHandler, reader=task_reader)
@@ -37,6 +52,22 @@ class Container(containers.DeclarativeContainer):
     update_task = providers.Factory(UpdateTaskHandler, uow=unit_of_work.provider, clock=clock)
     delete_task = providers.Factory(DeleteTaskHandler, uow=unit_of_work.provider)
     task_stats = providers.Factory(TaskStatsHandler, reader=task_reader, clock=clock)
+
+    register_user = providers.Factory(RegisterUserHandler, uow=unit_of_work.provider, clock=clock)
+    get_user = providers.Factory(GetUserHandler, reader=user_reader)
+    list_users = providers.Factory(ListUsersHandler, reader=user_reader)
+    update_user = providers.Factory(UpdateUserHandler, uow=unit_of_work.provider, clock=clock)
+    delete_user = providers.Factory(DeleteUserHandler, uow=unit_of_work.provider, clock=clock)
+
+    create_project = providers.Factory(CreateProjectHandler, uow=unit_of_work.provider, clock=clock)
+    get_project = providers.Factory(GetProjectHandler, reader=project_reader)
+    list_projects = providers.Factory(ListProjectsHandler, reader=project_reader)
+    update_project = providers.Factory(
+        UpdateProjectHandler, uow=unit_of_work.provider, clock=clock, reader=project_reader
+    )
+    delete_project = providers.Factory(DeleteProjectHandler, uow=unit_of_work.provider)
+
+    list_tags = providers.Factory(ListTagsHandler, reader=tag_reader)
 
 
 async def dispose(container: Container) -> None:

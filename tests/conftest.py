@@ -67,9 +67,11 @@ def database_url(request: pytest.FixtureRequest) -> str:
 async def empty_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            await connection.execute(text("TRUNCATE task_tag, task, tag RESTART IDENTITY CASCADE"))
+            await connection.execute(
+                text("TRUNCATE task_tag, task, tag, project, app_user RESTART IDENTITY CASCADE")
+            )
         else:
-            for table in ("task_tag", "task", "tag"):
+            for table in ("task_tag", "task", "tag", "project", "app_user"):
                 await connection.execute(text(f"DELETE FROM {table}"))
 
 

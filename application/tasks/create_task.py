@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from application.ports import Clock, UnitOfWork
+from application.references import check_references
 from application.tasks.views import TaskView
 from domain.tasks import Task
 from domain.values import Priority, Status
@@ -18,6 +19,8 @@ class CreateTask:
     priority: str = Priority.MEDIUM
     due_date: date | None = None
     tags: tuple[str, ...] = field(default=())
+    project_id: int | None = None
+    assignee_id: int | None = None
 
 
 class CreateTaskHandler:
@@ -33,9 +36,12 @@ class CreateTaskHandler:
             priority=command.priority,
             due_date=command.due_date,
             tags=command.tags,
+            project_id=command.project_id,
+            assignee_id=command.assignee_id,
             now=self._clock.now(),
         )
         async with self._uow() as uow:
+            await check_references(uow, project_id=task.project_id, assignee_id=task.assignee_id)
             task = await uow.tasks.add(task)
             await uow.commit()
         return TaskView.of(task)

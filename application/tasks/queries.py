@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from application.errors import InvalidQuery
+from application.pagination import parse_sort
 from domain.values import Priority, Status
 
 
@@ -31,16 +31,7 @@ class TaskSort:
 
     @classmethod
     def parse(cls, text: str) -> TaskSort:
-        text = text.strip()
-        descending = text.startswith("-")
-        try:
-            key = SortKey(text.removeprefix("-"))
-        except ValueError:
-            allowed = ", ".join(k.value for k in SortKey)
-            raise InvalidQuery(
-                "sort", f"must be one of {allowed}, optionally prefixed by '-'", "enum"
-            ) from None
-        return cls(key, descending)
+        return cls(*parse_sort(text, SortKey))
 
     def __str__(self) -> str:
         return ("-" if self.descending else "") + self.key.value

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
 
-from application.errors import ConcurrentUpdate, NotFound, PreconditionFailed
 from application.ports import Clock, UnitOfWork
+from application.references import check_references
 from application.tasks.views import TaskView
-from domain.tasks import TaskChanges
-
-MAX_ATTEMPTS: Final = 5
+from application.versioning import change_versioned
+from domain.tasks import Task, TaskChanges
+from domain.values import Unset
 
 
 @dataclass(frozen=True)
@@ -21,42 +20,30 @@ class UpdateTask:
 
 
 class UpdateTaskHandler:
-    """Partial update under optimistic locking.
-
-    Rules are checked in the order clients rely on: a missing task is
-    ``NotFound``, then broken rules raise ``DomainError``, then a version other
-    than those in ``expected_versions`` is ``PreconditionFailed``. A blind write that
-    loses a race is retried on fresh state; a conditional one is not, since
-    the version it was conditioned on is gone.
-    """
+    """Partial update under optimistic locking (see ``change_versioned``)."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
     async def __call__(self, command: UpdateTask) -> TaskView:
-        attempt = 1
-        while True:
-            try:
-                return await self._attempt(command)
-            except ConcurrentUpdate as lost_race:
-                if command.expected_versions is not None:
-                    raise PreconditionFailed("task", command.task_id) from lost_race
-                if attempt == MAX_ATTEMPTS:
-                    raise
-                attempt += 1
+        changes = command.changes
 
-    async def _attempt(self, command: UpdateTask) -> TaskView:
-        async with self._uow() as uow:
-            task = await uow.tasks.get(command.task_id, for_update=True)
-            if task is None:
-                raise NotFound("task", command.task_id)
-            seen_version = task.version
-            changed = task.change(command.changes, self._clock.now())
-            expected = command.expected_versions
-            if expected is not None and seen_version not in expected:
-                raise PreconditionFailed("task", command.task_id, seen_version)
-            if changed:
-                await uow.tasks.save(task)
-                await uow.commit()
+        async def change(uow: UnitOfWork, task: Task) -> bool:
+            changed = task.change(changes, self._clock.now())
+            await check_references(
+                uow,
+                project_id=None if isinstance(changes.project_id, Unset) else changes.project_id,
+                assignee_id=None if isinstance(changes.assignee_id, Unset) else changes.assignee_id,
+            )
+            return changed
+
+        task = await change_versioned(
+            self._uow,
+            lambda uow: uow.tasks,
+            "task",
+            command.task_id,
+            change,
+            command.expected_versions,
+        )
         return TaskView.of(task)

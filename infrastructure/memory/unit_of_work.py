@@ -1,61 +1,148 @@
-"""In-process fakes of the repository and unit of work, for unit tests."""
+"""In-process fakes of the repositories and unit of work, for unit tests."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Hashable
+from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Generic, Self, TypeVar
 
-from application.errors import ConcurrentUpdate
-from application.ports import TaskRepository, UnitOfWork
+from application.errors import ConcurrentUpdate, Conflict
+from application.ports import ProjectRepository, Repository, TaskRepository, UnitOfWork
+from domain.aggregates import Versioned
+from domain.projects import Project
 from domain.tasks import Task
+from domain.users import User
 from infrastructure.memory.store import InMemoryStore
 
+A = TypeVar("A", bound=Versioned)
 
-class InMemoryTaskRepository(TaskRepository):
+
+class InMemoryRepository(Generic[A]):
     """Stages every change; nothing reaches the store until the unit of work commits."""
 
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(
+        self,
+        committed: dict[int, A],
+        store: InMemoryStore,
+        resource: str,
+        unique_key: Callable[[A], Hashable] | None = None,
+    ) -> None:
+        self.committed = committed
         self._store = store
-        self.staged: dict[int, Task | None] = {}
+        self._resource = resource
+        self._unique_key = unique_key
+        self.staged: dict[int, A | None] = {}
         self.new: set[int] = set()
 
-    def _current(self, task_id: int) -> Task | None:
-        if task_id in self.staged:
-            return self.staged[task_id]
-        return self._store.tasks.get(task_id)
+    def current(self) -> dict[int, A]:
+        merged: dict[int, A | None] = {**self.committed, **self.staged}
+        return {key: value for key, value in merged.items() if value is not None}
 
-    async def add(self, task: Task) -> Task:
-        stored = dataclasses.replace(task, id=next(self._store.ids))
-        assert stored.id is not None
-        self.staged[stored.id] = stored
-        self.new.add(stored.id)
-        return dataclasses.replace(stored)
+    def _check_unique(self, aggregate: A) -> None:
+        if self._unique_key is None:
+            return
+        key = self._unique_key(aggregate)
+        for identifier, other in self.current().items():
+            if identifier != aggregate.id and self._unique_key(other) == key:
+                raise Conflict(f"a {self._resource} with this value already exists")
 
-    async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
-        found = self._current(task_id)
-        return None if found is None else dataclasses.replace(found)
+    async def add(self, aggregate: A) -> A:
+        identifier = next(self._store.ids)
+        stored = dataclasses.replace(aggregate, id=identifier)  # type: ignore[type-var]
+        self._check_unique(stored)
+        self.staged[identifier] = stored
+        self.new.add(identifier)
+        return dataclasses.replace(stored)  # type: ignore[type-var]
 
-    async def save(self, task: Task) -> None:
-        assert task.id is not None
-        self.staged[task.id] = dataclasses.replace(task)
+    async def get(self, identifier: int, *, for_update: bool = False) -> A | None:
+        found = self.current().get(identifier)
+        return None if found is None else dataclasses.replace(found)  # type: ignore[type-var]
 
-    async def delete(self, task_id: int) -> bool:
-        if self._current(task_id) is None:
+    async def save(self, aggregate: A) -> None:
+        assert aggregate.id is not None, "save() is for aggregates loaded through get()"
+        self._check_unique(aggregate)
+        self.staged[aggregate.id] = dataclasses.replace(aggregate)  # type: ignore[type-var]
+
+    async def delete(self, identifier: int) -> bool:
+        if identifier not in self.current():
             return False
-        self.staged[task_id] = None
+        self.staged[identifier] = None
         return True
+
+    async def exists(self, identifier: int) -> bool:
+        return identifier in self.current()
+
+    def stale(self) -> int | None:
+        """The id of a staged change whose stored version moved on, if any."""
+        for identifier, aggregate in self.staged.items():
+            if aggregate is None or identifier in self.new:
+                continue
+            stored = self.committed.get(identifier)
+            if stored is None or stored.version != aggregate.version - 1:
+                return identifier
+        return None
+
+    def publish(self) -> None:
+        for identifier, aggregate in self.staged.items():
+            if aggregate is None:
+                self.committed.pop(identifier, None)
+            else:
+                self.committed[identifier] = aggregate
+        self.discard()
+
+    def discard(self) -> None:
+        self.staged.clear()
+        self.new.clear()
+
+    def _clear(self, field: str, identifier: int, now: datetime) -> int:
+        found = [a for a in self.current().values() if getattr(a, field) == identifier]
+        for aggregate in found:
+            changed: Any = dataclasses.replace(aggregate, version=aggregate.version + 1)  # type: ignore[type-var]
+            setattr(changed, field, None)
+            changed.updated_at = now
+            self.staged[changed.id] = changed
+        return len(found)
+
+
+class InMemoryTaskRepository(InMemoryRepository[Task], TaskRepository):
+    async def unassign_all(self, user_id: int, now: datetime) -> int:
+        return self._clear("assignee_id", user_id, now)
+
+    async def delete_all_in(self, project_id: int) -> int:
+        found = [t.id for t in self.current().values() if t.project_id == project_id]
+        for identifier in found:
+            assert identifier is not None
+            await self.delete(identifier)
+        return len(found)
+
+
+class InMemoryProjectRepository(InMemoryRepository[Project], ProjectRepository):
+    async def disown_all(self, user_id: int, now: datetime) -> int:
+        return self._clear("owner_id", user_id, now)
+
+
+class InMemoryUserRepository(InMemoryRepository[User], Repository[User]):
+    pass
 
 
 class InMemoryUnitOfWork(UnitOfWork):
     tasks: InMemoryTaskRepository
+    users: InMemoryUserRepository
+    projects: InMemoryProjectRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self.committed = False
 
     async def __aenter__(self) -> Self:
-        self.tasks = InMemoryTaskRepository(self._store)
+        store = self._store
+        self.tasks = InMemoryTaskRepository(store.tasks, store, "task")
+        self.users = InMemoryUserRepository(store.users, store, "user", lambda u: u.email)
+        self.projects = InMemoryProjectRepository(
+            store.projects, store, "project", lambda p: (p.owner_id, p.name)
+        )
         self.committed = False
         return self
 
@@ -67,21 +154,18 @@ class InMemoryUnitOfWork(UnitOfWork):
     ) -> None:
         await self.rollback()
 
+    def _repositories(self) -> tuple[InMemoryRepository[Any], ...]:
+        return (self.tasks, self.users, self.projects)
+
     async def commit(self) -> None:
         """Publish the staged changes, refusing them all if any version went stale."""
-        for task_id, task in self.tasks.staged.items():
-            if task is None or task_id in self.tasks.new:
-                continue
-            stored = self._store.tasks.get(task_id)
-            if stored is None or stored.version != task.version - 1:
-                raise ConcurrentUpdate("task", task_id)
-        for task_id, task in self.tasks.staged.items():
-            if task is None:
-                self._store.tasks.pop(task_id, None)
-            else:
-                self._store.tasks[task_id] = task
-        self.tasks.staged.clear()
+        for repository in self._repositories():
+            if (identifier := repository.stale()) is not None:
+                raise ConcurrentUpdate(repository._resource, identifier)
+        for repository in self._repositories():
+            repository.publish()
         self.committed = True
 
     async def rollback(self) -> None:
-        self.tasks.staged.clear()
+        for repository in self._repositories():
+            repository.discard()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from application.tasks.views import TaskView
+from domain.projects import Project
 from domain.tasks import Task
+from domain.users import User
 from domain.values import Priority, Status
-from infrastructure.persistence.models import TaskRow
+from infrastructure.persistence.models import ProjectRow, TaskRow, UserRow
 
 
 def task_from_row(row: TaskRow) -> Task:
@@ -28,7 +30,7 @@ def task_from_row(row: TaskRow) -> Task:
     )
 
 
-def _columns_of(task: Task) -> dict[str, Any]:
+def task_columns(task: Task) -> dict[str, Any]:
     """Every scalar column; tags are links, written by the repository."""
     return {
         "title": task.title,
@@ -45,16 +47,51 @@ def _columns_of(task: Task) -> dict[str, Any]:
     }
 
 
-def row_from_task(task: Task) -> TaskRow:
-    return TaskRow(**_columns_of(task))
+def user_from_row(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+    )
 
 
-def copy_task_to_row(task: Task, row: TaskRow) -> None:
-    for name, value in _columns_of(task).items():
-        setattr(row, name, value)
+def user_columns(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "version": user.version,
+    }
 
 
-def view_from_columns(columns: Any, tags: tuple[str, ...]) -> TaskView:
+def project_from_row(row: ProjectRow) -> Project:
+    return Project(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        owner_id=row.owner_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+    )
+
+
+def project_columns(project: Project) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "description": project.description,
+        "owner_id": project.owner_id,
+        "created_at": project.created_at,
+        "updated_at": project.updated_at,
+        "version": project.version,
+    }
+
+
+def task_view_from_columns(columns: Any, tags: tuple[str, ...]) -> TaskView:
     """Build a read model from a row of the reader's selected columns."""
     return TaskView(
         id=columns.id,

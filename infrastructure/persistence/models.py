@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    func,
 )
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -45,6 +46,54 @@ class TagRow(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
 
 
+_user_version = Column("version", Integer, nullable=False)
+_user_email = Column("email", String(254), nullable=False)
+
+
+class UserRow(SQLModel, table=True):
+    """Emails are unique case-insensitively: the unique index is on ``lower(email)``."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    email: str = Field(sa_column=_user_email)
+    name: str = Field(sa_column=Column(String(120), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    version: int = Field(sa_column=_user_version)
+
+    __mapper_args__ = {"version_id_col": _user_version, "version_id_generator": False}
+    __table_args__ = (Index("ux_app_user_email", func.lower(_user_email), unique=True),)
+
+
+_project_version = Column("version", Integer, nullable=False)
+_project_owner = Column(
+    "owner_id", BigId, ForeignKey("app_user.id", ondelete="SET NULL"), index=True
+)
+_project_name = Column("name", String(120), nullable=False)
+
+
+class ProjectRow(SQLModel, table=True):
+    """Names are unique per owner; ``coalesce`` makes ownerless projects unique too."""
+
+    __tablename__ = "project"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    name: str = Field(sa_column=_project_name)
+    description: str | None = Field(default=None, sa_column=Column(String(2000)))
+    owner_id: int | None = Field(default=None, sa_column=_project_owner)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    version: int = Field(sa_column=_project_version)
+
+    __mapper_args__ = {"version_id_col": _project_version, "version_id_generator": False}
+    __table_args__ = (
+        Index(
+            "ux_project_owner_name", func.coalesce(_project_owner, 0), _project_name, unique=True
+        ),
+    )
+
+
 _version = Column("version", Integer, nullable=False)
 
 
@@ -57,8 +106,12 @@ class TaskRow(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(16), nullable=False))
     priority: int = Field(sa_column=Column(SmallInteger, nullable=False))
     due_date: date | None = Field(default=None, sa_column=Column(Date))
-    project_id: int | None = Field(default=None, sa_column=Column(BigId))
-    assignee_id: int | None = Field(default=None, sa_column=Column(BigId))
+    project_id: int | None = Field(
+        default=None, sa_column=Column(BigId, ForeignKey("project.id", ondelete="CASCADE"))
+    )
+    assignee_id: int | None = Field(
+        default=None, sa_column=Column(BigId, ForeignKey("app_user.id", ondelete="SET NULL"))
+    )
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
@@ -79,4 +132,6 @@ class TaskRow(SQLModel, table=True):
         ),
         Index("ix_task_created_at_id", "created_at", "id"),
         Index("ix_task_status", "status"),
+        Index("ix_task_project_id_status", "project_id", "status"),
+        Index("ix_task_assignee_id", "assignee_id"),
     )

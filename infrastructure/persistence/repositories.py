@@ -3,63 +3,154 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.base import ExecutableOption
+from sqlmodel import SQLModel
 
-from application.errors import ConcurrentUpdate
-from application.ports import TaskRepository
+from application.errors import ConcurrentUpdate, Conflict
+from application.ports import ProjectRepository, Repository, TaskRepository
+from domain.aggregates import Versioned
+from domain.projects import Project
 from domain.tasks import Task
-from infrastructure.persistence.mappers import copy_task_to_row, row_from_task, task_from_row
-from infrastructure.persistence.models import TagRow, TaskRow
+from domain.users import User
+from infrastructure.persistence import mappers
+from infrastructure.persistence.models import ProjectRow, TagRow, TaskRow, UserRow, metadata
+
+A = TypeVar("A", bound=Versioned)
+R = TypeVar("R", bound=SQLModel)
 
 
-class SqlTaskRepository(TaskRepository):
+def is_unique_violation(error: IntegrityError) -> bool:
+    original = error.orig
+    return (
+        getattr(original, "sqlstate", None) == "23505"  # PostgreSQL unique_violation
+        or getattr(original, "sqlite_errorname", None) == "SQLITE_CONSTRAINT_UNIQUE"
+    )
+
+
+class SqlRepository(Generic[A, R]):
+    """Load, stage and remove one kind of versioned aggregate through a session."""
+
+    row_type: ClassVar[type[Any]]
+    resource: ClassVar[str]
+    conflict: ClassVar[str]
+    to_aggregate: Callable[[R], A]
+    to_columns: Callable[[A], dict[str, Any]]
+    load_options: ClassVar[tuple[ExecutableOption, ...]] = ()
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._loaded: dict[int, TaskRow] = {}
+        self._loaded: dict[int, R] = {}
+        self._table = metadata.tables[self.row_type.__tablename__]
 
-    async def add(self, task: Task) -> Task:
-        row = row_from_task(task)
-        row.tags = await self._tag_rows(task.tags)
+    async def add(self, aggregate: A) -> A:
+        row = self.row_type(**type(self).to_columns(aggregate))
+        await self._before_flush(aggregate, row)
         self._session.add(row)
-        await self._session.flush()
-        assert row.id is not None
+        await self._flush(aggregate)
         self._loaded[row.id] = row
-        return dataclasses.replace(task, id=row.id)
+        return dataclasses.replace(aggregate, id=row.id)  # type: ignore[type-var]
 
-    async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
+    async def get(self, identifier: int, *, for_update: bool = False) -> A | None:
         statement = (
-            select(TaskRow).where(TaskRow.id == task_id).options(selectinload(TaskRow.tags))  # type: ignore[arg-type]
+            select(self.row_type).where(self.row_type.id == identifier).options(*self.load_options)
         )
         if for_update:
             statement = statement.with_for_update()
         row = (await self._session.execute(statement)).scalar_one_or_none()
         if row is None:
             return None
-        self._loaded[task_id] = row
-        return task_from_row(row)
+        self._loaded[identifier] = row
+        return type(self).to_aggregate(row)
 
-    async def save(self, task: Task) -> None:
-        assert task.id is not None, "save() is for tasks loaded through get()"
-        row = self._loaded[task.id]
-        if row.version != task.version - 1:
-            raise ConcurrentUpdate("task", task.id)
-        copy_task_to_row(task, row)
-        if tuple(tag.name for tag in row.tags) != task.tags:
-            row.tags = await self._tag_rows(task.tags)
+    async def save(self, aggregate: A) -> None:
+        identifier = aggregate.id
+        assert identifier is not None, "save() is for aggregates loaded through get()"
+        row = self._loaded[identifier]
+        if row.version != aggregate.version - 1:  # type: ignore[attr-defined]
+            raise ConcurrentUpdate(self.resource, identifier)
+        for name, value in type(self).to_columns(aggregate).items():
+            setattr(row, name, value)
+        await self._before_flush(aggregate, row)
+        await self._flush(aggregate)
+
+    async def delete(self, identifier: int) -> bool:
+        result = await self._session.execute(
+            delete(self._table).where(self._table.c.id == identifier)
+        )
+        self._loaded.pop(identifier, None)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def exists(self, identifier: int) -> bool:
+        statement = (
+            select(self._table.c.id)
+            .where(self._table.c.id == identifier)
+            .with_for_update(key_share=True)
+        )
+        return (await self._session.scalar(statement)) is not None
+
+    async def _before_flush(self, aggregate: A, row: R) -> None:
+        """A hook for what columns cannot carry (a task's tag links)."""
+
+    async def _flush(self, aggregate: A) -> None:
         try:
             await self._session.flush()
         except StaleDataError as error:
-            raise ConcurrentUpdate("task", task.id) from error
+            raise ConcurrentUpdate(self.resource, aggregate.id) from error
+        except IntegrityError as error:
+            if is_unique_violation(error):
+                raise Conflict(self.conflict) from error
+            raise
 
-    async def delete(self, task_id: int) -> bool:
-        result = await self._session.execute(delete(TaskRow).where(TaskRow.id == task_id))  # type: ignore[arg-type]
-        self._loaded.pop(task_id, None)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+class SqlUserRepository(SqlRepository[User, UserRow], Repository[User]):
+    row_type = UserRow
+    resource = "user"
+    conflict = "a user with this email already exists"
+    to_aggregate = staticmethod(mappers.user_from_row)
+    to_columns = staticmethod(mappers.user_columns)
+
+
+class SqlProjectRepository(SqlRepository[Project, ProjectRow], ProjectRepository):
+    row_type = ProjectRow
+    resource = "project"
+    conflict = "a project with this name already exists for this owner"
+    to_aggregate = staticmethod(mappers.project_from_row)
+    to_columns = staticmethod(mappers.project_columns)
+
+    async def disown_all(self, user_id: int, now: datetime) -> int:
+        return await _clear_reference(self._session, self._table, "owner_id", user_id, now)
+
+
+class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
+    row_type = TaskRow
+    resource = "task"
+    conflict = "the task conflicts with another"
+    to_aggregate = staticmethod(mappers.task_from_row)
+    to_columns = staticmethod(mappers.task_columns)
+    load_options = (selectinload(TaskRow.tags),)  # type: ignore[arg-type]
+
+    async def unassign_all(self, user_id: int, now: datetime) -> int:
+        return await _clear_reference(self._session, self._table, "assignee_id", user_id, now)
+
+    async def delete_all_in(self, project_id: int) -> int:
+        result = await self._session.execute(
+            delete(self._table).where(self._table.c.project_id == project_id)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _before_flush(self, aggregate: Task, row: TaskRow) -> None:
+        if aggregate.id is None or tuple(t.name for t in row.tags) != aggregate.tags:
+            row.tags = await self._tag_rows(aggregate.tags)
 
     async def _tag_rows(self, names: tuple[str, ...]) -> list[TagRow]:
         """The tag rows for ``names``, creating the missing ones (two statements)."""
@@ -74,3 +165,15 @@ class SqlTaskRepository(TaskRepository):
             select(TagRow).where(TagRow.name.in_(names)).order_by(TagRow.name)  # type: ignore[attr-defined]
         )
         return list(found)
+
+
+async def _clear_reference(
+    session: AsyncSession, table: Any, column: str, identifier: int, now: datetime
+) -> int:
+    """Null a reference in every row naming ``identifier``; each is a change (version + 1)."""
+    result = await session.execute(
+        update(table)
+        .where(table.c[column] == identifier)
+        .values({column: None, "version": table.c.version + 1, "updated_at": now})
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from application.ports import TaskReader
 from application.tasks.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.views import TaskStats, TaskView
 from domain.values import Priority, Status
-from infrastructure.persistence.mappers import view_from_columns
+from infrastructure.persistence.mappers import task_view_from_columns
 from infrastructure.persistence.models import metadata
 
 task = metadata.tables["task"]
@@ -98,7 +98,7 @@ class SqlTaskReader(TaskReader):
             if row is None:
                 return None
             tags = await _tags_of(connection, [task_id])
-        return view_from_columns(row, tags[task_id])
+        return task_view_from_columns(row, tags[task_id])
 
     async def list(
         self, task_filter: TaskFilter, sort: TaskSort, page: PageRequest
@@ -115,7 +115,7 @@ class SqlTaskReader(TaskReader):
             rows = (await connection.execute(statement)).all()
             total = await connection.scalar(select(func.count()).select_from(task).where(*where))
             tags = await _tags_of(connection, [row.id for row in rows])
-        items = [view_from_columns(row, tags[row.id]) for row in rows]
+        items = [task_view_from_columns(row, tags[row.id]) for row in rows]
         return Page(items=items, limit=page.limit, total=total or 0)
 
     async def stats(self, task_filter: TaskFilter, today: date) -> TaskStats:

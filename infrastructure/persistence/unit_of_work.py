@@ -8,7 +8,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from application.errors import ConcurrentUpdate
 from application.ports import UnitOfWork
-from infrastructure.persistence.repositories import SqlTaskRepository
+from infrastructure.persistence.repositories import (
+    SqlProjectRepository,
+    SqlTaskRepository,
+    SqlUserRepository,
+)
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -18,6 +22,8 @@ class SqlUnitOfWork(UnitOfWork):
     """
 
     tasks: SqlTaskRepository
+    users: SqlUserRepository
+    projects: SqlProjectRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -25,6 +31,8 @@ class SqlUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self.tasks = SqlTaskRepository(self._session)
+        self.users = SqlUserRepository(self._session)
+        self.projects = SqlProjectRepository(self._session)
         return self
 
     async def __aexit__(
@@ -42,7 +50,7 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             await self._session.commit()
         except StaleDataError as error:
-            raise ConcurrentUpdate("task") from error
+            raise ConcurrentUpdate("aggregate") from error
 
     async def rollback(self) -> None:
         await self._session.rollback()

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from interfaces.api import errors
-from interfaces.api.routes import health, tasks
+from interfaces.api.routes import health, projects, tags, tasks, users
 from interfaces.container import Container, dispose
 
 
@@ -31,5 +31,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = services
     errors.install(app)
     app.include_router(health.router)
-    app.include_router(tasks.router)
+    for module in (tasks, users, projects, tags):
+        app.include_router(module.router)
     return app

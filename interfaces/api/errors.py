@@ -13,7 +13,13 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from application.errors import ConcurrentUpdate, InvalidQuery, NotFound, PreconditionFailed
+from application.errors import (
+    ConcurrentUpdate,
+    Conflict,
+    InvalidQuery,
+    NotFound,
+    PreconditionFailed,
+)
 from domain.errors import DomainError
 from interfaces.api.responses import dump_json
 
@@ -96,6 +102,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ConcurrentUpdate)
     async def _conflict(_: Request, error: ConcurrentUpdate) -> Response:
         return problem(409, str(error), kind="concurrent-update", headers={"Retry-After": "1"})
+
+    @app.exception_handler(Conflict)
+    async def _taken(_: Request, error: Conflict) -> Response:
+        return problem(409, str(error), kind="conflict")
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, error: HTTPException) -> Response:

@@ -31,6 +31,16 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def versioned(
+    body: BaseModel, version: int, status: int = 200, location: str | None = None
+) -> Response:
+    """A single resource, with its version as ``ETag`` (and ``Location`` when created)."""
+    headers = {"ETag": etag(version)}
+    if location is not None:
+        headers["Location"] = location
+    return json(body, status, headers)
+
+
 def task_response(
     view: TaskView, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:

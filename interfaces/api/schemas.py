@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from domain.values import DESCRIPTION_MAX, TITLE_MAX
@@ -14,7 +22,31 @@ StatusName = Literal["todo", "in_progress", "done"]
 PriorityName = Literal["low", "medium", "high"]
 Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX)]
 Description = Annotated[str, Field(max_length=DESCRIPTION_MAX)]
-DueDate = Annotated[date, Field(strict=True, description="YYYY-MM-DD")]
+ReferenceId = Annotated[
+    int, Field(strict=True, gt=0, le=2**63 - 1, description="The id of an existing row")
+]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only a ``YYYY-MM-DD`` string (or a date) is a date: no numbers, no datetimes.
+
+    Checked by hand because the body is validated from Python objects, where a
+    strict ``date`` would refuse every string.
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "date_from_string", "Input should be a valid calendar date"
+            ) from None
+    raise PydanticCustomError("date_type", "Input should be a date in the format YYYY-MM-DD")
+
+
+DueDate = Annotated[date, BeforeValidator(_iso_date), Field(description="YYYY-MM-DD")]
 Tags = Annotated[
     list[Annotated[str, Field(max_length=200)]],
     Field(
@@ -30,6 +62,13 @@ def _trim(value: Any) -> Any:
         return value.strip()
     if isinstance(value, list):
         return [_trim(item) for item in value]
+    return value
+
+
+def refuse_null(cls: Any, value: Any) -> Any:
+    """A field validator for the fields of a partial update that cannot be cleared."""
+    if value is None:
+        raise PydanticCustomError("null_not_allowed", "this field cannot be null")
     return value
 
 
@@ -66,6 +105,8 @@ class TaskCreate(RequestBody):
     priority: PriorityName = "medium"
     due_date: DueDate | None = None
     tags: Tags = Field(default_factory=list)
+    project_id: ReferenceId | None = None
+    assignee_id: ReferenceId | None = None
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"title": "Write the report", "tags": ["docs", "q4"]}]}
@@ -84,13 +125,10 @@ class TaskUpdate(RequestBody):
     priority: PriorityName | None = None
     due_date: DueDate | None = None
     tags: Tags | None = None
+    project_id: ReferenceId | None = None
+    assignee_id: ReferenceId | None = None
 
-    @field_validator(*non_nullable, mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise PydanticCustomError("null_not_allowed", "this field cannot be null")
-        return value
+    not_null = field_validator(*non_nullable, mode="before")(refuse_null)
 
 
 class TaskOut(BaseModel):

@@ -7,7 +7,8 @@ from application.errors import ConcurrentUpdate, NotFound, PreconditionFailed
 from application.tasks.create_task import CreateTask, CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
-from application.tasks.update_task import MAX_ATTEMPTS, UpdateTask, UpdateTaskHandler
+from application.tasks.update_task import UpdateTask, UpdateTaskHandler
+from application.versioning import MAX_ATTEMPTS
 from domain.errors import DomainError
 from domain.tasks import TaskChanges
 from domain.values import Status

@@ -93,6 +93,8 @@ async def create_task(body: TaskCreate, services: Services) -> Response:
             priority=body.priority,
             due_date=body.due_date,
             tags=tuple(body.tags),
+            project_id=body.project_id,
+            assignee_id=body.assignee_id,
         )
     )
     return responses.task_response(view, 201, {"Location": f"{router.prefix}/{view.id}"})

@@ -1,0 +1,99 @@
+"""Structured logs: JSON lines for machines, a readable console for people.
+
+Everything logs through the standard library (uvicorn, SQLAlchemy, Alembic and
+our own ``logging.getLogger("taskhex...")`` loggers); structlog is the
+formatter, so no logger has to be created in a special way. Fields passed as
+``extra={...}`` become fields of the line, and whatever is bound with
+``structlog.contextvars`` (the request id) is added to every line logged while
+it is bound. Tracebacks are rendered as text, never with local variables,
+which could hold secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import IO, Final, Literal
+
+import structlog
+from structlog.typing import Processor
+
+LogFormat = Literal["json", "console"]
+LOG_FORMATS: Final[tuple[LogFormat, ...]] = ("json", "console")
+
+# uvicorn installs handlers of its own unless told not to; ours replace them.
+_FRAMEWORK_LOGGERS: Final = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+class InvalidLogLevel(ValueError):
+    def __init__(self, level: str) -> None:
+        names = ", ".join(name for name in logging.getLevelNamesMapping() if name != "NOTSET")
+        super().__init__(f"LOG_LEVEL must be one of {names}, not {level!r}")
+
+
+def level_number(level: str) -> int:
+    found = logging.getLevelNamesMapping().get(level.strip().upper())
+    if found is None:
+        raise InvalidLogLevel(level)
+    return found
+
+
+def _enrich() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+
+
+def formatter(log_format: LogFormat, *, colors: bool = False) -> logging.Formatter:
+    """A ``logging.Formatter`` that renders records (and their extras) with structlog."""
+    render: list[Processor]
+    if log_format == "json":
+        render = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    else:
+        render = [
+            structlog.dev.ConsoleRenderer(
+                colors=colors, exception_formatter=structlog.dev.plain_traceback
+            )
+        ]
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*_enrich(), structlog.stdlib.ExtraAdder()],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render],
+    )
+
+
+def configure_logging(
+    level: str = "INFO", log_format: LogFormat = "console", stream: IO[str] | None = None
+) -> None:
+    """Send every log line of the process to ``stream`` (stderr), in ``log_format``.
+
+    Calling it again replaces the previous configuration rather than adding to it.
+    """
+    threshold = level_number(level)
+    target = stream if stream is not None else sys.stderr
+    handler = logging.StreamHandler(target)
+    handler.setFormatter(formatter(log_format, colors=_is_terminal(target)))
+    root = logging.getLogger()
+    for previous in list(root.handlers):
+        root.removeHandler(previous)
+    root.addHandler(handler)
+    root.setLevel(threshold)
+    for name in _FRAMEWORK_LOGGERS:
+        framework = logging.getLogger(name)
+        framework.handlers.clear()
+        framework.propagate = True
+    structlog.configure(
+        processors=[*_enrich(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,111 @@
+"""Project endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.responses import Response
+
+from application.pagination import NameSort
+from application.projects.create_project import CreateProject
+from application.projects.update_project import UpdateProject
+from application.projects.views import ProjectView
+from domain.projects import ProjectChanges
+from interfaces.api import responses
+from interfaces.api.bodies import partial_update, patch_openapi
+from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
+from interfaces.api.openapi_docs import BODY_ERRORS, ERRORS, not_found, patch_errors, problem
+from interfaces.api.paging import Paging
+from interfaces.api.schemas_projects import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+NOT_FOUND = not_found("project")
+SORT = Query(max_length=50, description="name, created_at; '-' for descending")
+
+
+def _out(view: ProjectView) -> ProjectOut:
+    return ProjectOut.model_validate(view, from_attributes=True)
+
+
+def _response(view: ProjectView, status: int = 200) -> Response:
+    location = f"{router.prefix}/{view.id}" if status == 201 else None
+    return responses.versioned(_out(view), view.version, status, location)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectOut,
+    summary="Create a project",
+    description="Names are unique per owner, and among projects without an owner (409).",
+    responses={**BODY_ERRORS, 409: problem("The owner already has a project of this name")},
+    dependencies=[Depends(require_json)],
+)
+async def create_project(body: ProjectCreate, services: Services) -> Response:
+    view = await services.create_project()(
+        CreateProject(name=body.name, description=body.description, owner_id=body.owner_id)
+    )
+    return _response(view, 201)
+
+
+@router.get("", response_model=ProjectPage, summary="List projects", responses=ERRORS)
+async def list_projects(
+    services: Services, paging: Annotated[Paging, Depends()], sort: Annotated[str, SORT] = "name"
+) -> Response:
+    page = await services.list_projects()(NameSort.parse(sort), paging.request)
+    return responses.json(
+        ProjectPage(
+            items=[_out(v) for v in page.items],
+            limit=page.limit,
+            next_cursor=page.next_cursor,
+            total=page.total,
+        )
+    )
+
+
+@router.get(
+    "/{project_id}",
+    response_model=ProjectOut,
+    summary="Get a project with its task counts",
+    responses={**ERRORS, **NOT_FOUND},
+)
+async def get_project(project_id: Id, services: Services) -> Response:
+    return _response(await services.get_project()(project_id))
+
+
+@router.patch(
+    "/{project_id}",
+    response_model=ProjectOut,
+    summary="Change a project",
+    responses=patch_errors("project", "The name is taken, or too many concurrent writers"),
+    openapi_extra=patch_openapi(ProjectUpdate),
+    dependencies=[Depends(require_json)],
+)
+async def update_project(
+    project_id: Id,
+    request: Request,
+    services: Services,
+    if_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    _, fields = await partial_update(
+        request, ProjectUpdate, lambda: services.get_project()(project_id)
+    )
+    view = await services.update_project()(
+        UpdateProject(
+            project_id, ProjectChanges(**fields), expected_versions=parse_if_match(if_match)
+        )
+    )
+    return _response(view)
+
+
+@router.delete(
+    "/{project_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a project and its tasks",
+    description="The project's tasks are deleted with it, in one transaction.",
+    responses={**ERRORS, **NOT_FOUND},
+)
+async def delete_project(project_id: Id, services: Services) -> Response:
+    await services.delete_project()(project_id)
+    return Response(status_code=204)

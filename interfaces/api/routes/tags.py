@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from interfaces.api import responses
+from interfaces.api.dependencies import Services
+from interfaces.api.openapi_docs import ERRORS
+from interfaces.api.paging import Paging
+from interfaces.api.schemas_projects import TagOut, TagPage
+
+router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
+
+
+@router.get(
+    "",
+    response_model=TagPage,
+    summary="List the tags in use",
+    description="By name, each with the number of tasks that carry it; unused tags are left out.",
+    responses=ERRORS,
+)
+async def list_tags(services: Services, paging: Annotated[Paging, Depends()]) -> Response:
+    page = await services.list_tags()(paging.request)
+    items = [TagOut(name=t.name, task_count=t.task_count) for t in page.items]
+    return responses.json(
+        TagPage(items=items, limit=page.limit, next_cursor=page.next_cursor, total=page.total)
+    )

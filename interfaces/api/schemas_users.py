@@ -1,0 +1,48 @@
+"""HTTP shapes of users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.values import EMAIL_MAX, NAME_MAX
+from interfaces.api.schemas import RequestBody, refuse_null
+
+Email = Annotated[str, Field(min_length=3, max_length=EMAIL_MAX, description="local@domain.tld")]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+
+
+class UserCreate(RequestBody):
+    email: Email
+    name: Name
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "ada@example.org", "name": "Ada"}]}
+    )
+
+
+class UserUpdate(RequestBody):
+    empty_means_null: ClassVar[bool] = True
+    non_nullable: ClassVar[tuple[str, ...]] = ("email", "name")
+
+    email: Email | None = None
+    name: Name | None = None
+
+    not_null = field_validator(*non_nullable, mode="before")(refuse_null)
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    limit: int
+    next_cursor: str | None
+    total: int | None
