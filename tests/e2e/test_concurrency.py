@@ -77,3 +77,28 @@ async def test_concurrent_creates_with_the_same_new_tags_all_succeed(
     assert [r.status_code for r in responses] == [201] * 20
     page = (await client.get("/api/v1/tasks", params={"tag": "fresh", "limit": 100})).json()
     assert page["total"] == 20
+
+
+async def test_concurrent_registrations_of_one_email_create_exactly_one_user(
+    client: httpx.AsyncClient,
+) -> None:
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/api/v1/users",
+                json={
+                    "email": "Race@Example.org" if n % 2 else "race@example.org",
+                    "name": f"n{n}",
+                },
+            )
+            for n in range(20)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 19
+    assert all(
+        r.headers["content-type"] == "application/problem+json"
+        for r in responses
+        if r.status_code == 409
+    )
+    users = (await client.get("/api/v1/users")).json()
+    assert users["total"] == 1

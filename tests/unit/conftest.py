@@ -1,4 +1,5 @@
 import pytest
+from dependency_injector import providers
 
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
@@ -6,9 +7,15 @@ from application.tasks.get_task import GetTaskHandler
 from application.tasks.list_tasks import ListTasksHandler
 from application.tasks.task_stats import TaskStatsHandler
 from application.tasks.update_task import UpdateTaskHandler
+from infrastructure.memory.readers import (
+    InMemoryProjectReader,
+    InMemoryTagReader,
+    InMemoryUserReader,
+)
 from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.task_reader import InMemoryTaskReader
 from infrastructure.memory.unit_of_work import InMemoryUnitOfWork
+from interfaces.container import Container
 from tests.unit.fakes import FakeClock
 
 
@@ -60,3 +67,16 @@ def list_tasks(reader: InMemoryTaskReader) -> ListTasksHandler:
 @pytest.fixture
 def stats(reader: InMemoryTaskReader, clock: FakeClock) -> TaskStatsHandler:
     return TaskStatsHandler(reader, clock)
+
+
+@pytest.fixture
+def app(store: InMemoryStore, clock: FakeClock) -> Container:
+    """The real container with its persistence replaced by in-memory adapters."""
+    container = Container()
+    container.clock.override(providers.Object(clock))
+    container.unit_of_work.override(providers.Factory(InMemoryUnitOfWork, store))
+    container.task_reader.override(providers.Object(InMemoryTaskReader(store)))
+    container.user_reader.override(providers.Object(InMemoryUserReader(store)))
+    container.project_reader.override(providers.Object(InMemoryProjectReader(store)))
+    container.tag_reader.override(providers.Object(InMemoryTagReader(store)))
+    return container
