@@ -25,6 +25,9 @@ from infrastructure.persistence.types import BigId, UtcDateTime
 
 metadata = SQLModel.metadata
 
+# SQLite would hand the id of a deleted last row to the next insert; ids are never reused.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 class TaskTagRow(SQLModel, table=True):
     __tablename__ = "task_tag"
@@ -45,6 +48,8 @@ class TagRow(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     name: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
 
+    __table_args__ = (NEVER_REUSE_IDS,)
+
 
 _user_version = Column("version", Integer, nullable=False)
 _user_email = Column("email", String(254), nullable=False)
@@ -63,7 +68,10 @@ class UserRow(SQLModel, table=True):
     version: int = Field(sa_column=_user_version)
 
     __mapper_args__ = {"version_id_col": _user_version, "version_id_generator": False}
-    __table_args__ = (Index("ux_app_user_email", func.lower(_user_email), unique=True),)
+    __table_args__ = (
+        Index("ux_app_user_email", func.lower(_user_email), unique=True),
+        NEVER_REUSE_IDS,
+    )
 
 
 _project_version = Column("version", Integer, nullable=False)
@@ -91,6 +99,7 @@ class ProjectRow(SQLModel, table=True):
         Index(
             "ux_project_owner_name", func.coalesce(_project_owner, 0), _project_name, unique=True
         ),
+        NEVER_REUSE_IDS,
     )
 
 
@@ -134,4 +143,5 @@ class TaskRow(SQLModel, table=True):
         Index("ix_task_status", "status"),
         Index("ix_task_project_id_status", "project_id", "status"),
         Index("ix_task_assignee_id", "assignee_id"),
+        NEVER_REUSE_IDS,
     )

@@ -136,3 +136,14 @@ async def test_the_database_refuses_a_done_task_without_completed_at(container: 
                     "VALUES ('x', 'done', 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
                 )
             )
+
+
+async def test_the_id_of_a_deleted_task_is_never_handed_out_again(container: Container) -> None:
+    async with container.unit_of_work() as uow:
+        first = await uow.tasks.add(new_task())
+        await uow.commit()
+    async with container.unit_of_work() as uow:
+        await uow.tasks.delete(first.id or 0)
+        second = await uow.tasks.add(new_task())
+        await uow.commit()
+    assert (second.id or 0) > (first.id or 0)

@@ -25,6 +25,7 @@ def upgrade() -> None:
         "tag",
         sa.Column("id", BigId, primary_key=True),
         sa.Column("name", sa.String(50), nullable=False, unique=True),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "task",
@@ -46,6 +47,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "(status = 'done') = (completed_at IS NOT NULL)", name="ck_task_completed_at"
         ),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_task_created_at_id", "task", ["created_at", "id"])
     op.create_index("ix_task_status", "task", ["status"])

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp, nullable=False),
         sa.Column("updated_at", Timestamp, nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ux_app_user_email", "app_user", [sa.text("lower(email)")], unique=True)
     op.create_table(
@@ -39,6 +40,7 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp, nullable=False),
         sa.Column("updated_at", Timestamp, nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_project_owner_id", "project", ["owner_id"])
     op.create_index(
@@ -47,7 +49,7 @@ def upgrade() -> None:
         [sa.text("coalesce(owner_id, 0)"), "name"],
         unique=True,
     )
-    with op.batch_alter_table("task") as task:
+    with op.batch_alter_table("task", table_kwargs={"sqlite_autoincrement": True}) as task:
         task.create_foreign_key(
             "fk_task_project_id", "project", ["project_id"], ["id"], ondelete="CASCADE"
         )
@@ -59,7 +61,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("task") as task:
+    with op.batch_alter_table("task", table_kwargs={"sqlite_autoincrement": True}) as task:
         task.drop_index("ix_task_assignee_id")
         task.drop_index("ix_task_project_id_status")
         task.drop_constraint("fk_task_assignee_id", type_="foreignkey")
