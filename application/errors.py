@@ -25,6 +25,16 @@ class PreconditionFailed(ApplicationError):
         super().__init__(f"{resource} {identifier} {now}; it does not match If-Match")
 
 
+class InvalidCursor(ApplicationError):
+    """A cursor that was tampered with, truncated, or made for another sort or filter."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The cursor is not valid for this collection, sort and filter; "
+            "start again from the first page"
+        )
+
+
 class ConcurrentUpdate(ApplicationError):
     """Someone else changed the aggregate between our read and our write."""
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Final, Generic, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
 
 from application.errors import InvalidQuery
+
+if TYPE_CHECKING:
+    from application.ports import CursorCodec
 
 LIMIT_MAX: Final = 100
 LIMIT_DEFAULT: Final = 20
@@ -15,10 +21,17 @@ T = TypeVar("T")
 K = TypeVar("K", bound=enum.StrEnum)
 
 
+Position = tuple[object, ...]
+"""Where an item stands in a sort: its sort key value(s), then its id."""
+
+
 @dataclass(frozen=True)
 class PageRequest:
+    """What a reader is asked for: an offset page, or (``after`` given) a keyset page."""
+
     limit: int = LIMIT_DEFAULT
     offset: int = 0
+    after: Position | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= LIMIT_MAX:
@@ -29,10 +42,45 @@ class PageRequest:
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
+    """``total`` counts every match in offset mode and is ``None`` in keyset mode."""
+
     items: list[T]
     limit: int
     total: int | None
     next_cursor: str | None = None
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """What a client asks for: ``offset`` or an opaque ``cursor``, never both."""
+
+    limit: int = LIMIT_DEFAULT
+    offset: int | None = None
+    cursor: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.offset is not None and self.cursor is not None:
+            raise InvalidQuery("cursor", "cannot be combined with offset", "cursor_with_offset")
+
+
+async def paginate(
+    query: PageQuery,
+    scope: str,
+    codec: CursorCodec,
+    fetch: Callable[[PageRequest], Awaitable[Page[T]]],
+    position: Callable[[T], Position],
+) -> Page[T]:
+    """Fetch one page and give it a cursor to the next one, when there is one.
+
+    ``scope`` names the collection, sort and filters a cursor is valid for; a
+    cursor made for another scope is refused (``InvalidCursor``).
+    """
+    after = None if query.cursor is None else codec.decode(query.cursor, scope)
+    page = await fetch(PageRequest(query.limit, query.offset or 0, after))
+    if not page.more:
+        return page
+    return dataclasses.replace(page, next_cursor=codec.encode(position(page.items[-1]), scope))
 
 
 def parse_sort(text: str, keys: type[K]) -> tuple[K, bool]:
@@ -62,3 +110,21 @@ class NameSort:
     @classmethod
     def parse(cls, text: str) -> NameSort:
         return cls(*parse_sort(text, NameSortKey))
+
+    def __str__(self) -> str:
+        return ("-" if self.descending else "") + self.key.value
+
+    def position(self, item: Named) -> Position:
+        value = item.name if self.key is NameSortKey.NAME else item.created_at
+        return (value, item.id)
+
+
+class Named(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
-from application.pagination import NameSort, Page, PageRequest
+from application.pagination import NameSort, Page, PageRequest, Position
 from application.projects.views import ProjectView
 from application.tags.views import TagView
 from application.tasks.queries import TaskFilter, TaskSort
@@ -21,6 +21,16 @@ from domain.tasks import Task
 from domain.users import User
 
 A = TypeVar("A")
+
+
+class CursorCodec(Protocol):
+    """Opaque, tamper-evident page positions."""
+
+    def encode(self, position: Position, scope: str) -> str: ...
+
+    def decode(self, cursor: str, scope: str) -> Position:
+        """The position ``cursor`` holds; ``InvalidCursor`` unless it was made for ``scope``."""
+        ...
 
 
 class Clock(Protocol):
@@ -67,6 +77,14 @@ class TaskRepository(Repository[Task], Protocol):
 
     async def delete_all_in(self, project_id: int) -> int:
         """Remove every task of ``project_id``; returns how many."""
+        ...
+
+    async def add_many(self, tasks: list[Task]) -> list[Task]:
+        """Stage new tasks in a fixed number of statements, however many there are.
+
+        Returns them in order, with the ids the store assigned. They are not
+        tracked for ``save``: ``get`` a task first to change it.
+        """
         ...
 
 

@@ -16,7 +16,9 @@ from application.projects.update_project import UpdateProjectHandler
 from application.tags.list_tags import ListTagsHandler
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
+from application.tasks.export_tasks import ExportTasksHandler
 from application.tasks.get_task import GetTaskHandler
+from application.tasks.import_tasks import ImportTasksHandler
 from application.tasks.list_tasks import ListTasksHandler
 from application.tasks.task_stats import TaskStatsHandler
 from application.tasks.update_task import UpdateTaskHandler
@@ -26,9 +28,11 @@ from application.users.list_users import ListUsersHandler
 from application.users.register_user import RegisterUserHandler
 from application.users.update_user import UpdateUserHandler
 from infrastructure.clock import SystemClock
+from infrastructure.cursors import HmacCursorCodec
 from infrastructure.persistence.engine import create_engine, create_session_factory
 from infrastructure.persistence.readers import SqlProjectReader, SqlTagReader, SqlUserReader
 from infrastructure.persistence.task_reader import SqlTaskReader
+from infrastructure.persistence.task_stream import SqlTaskStream
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.settings import Settings
 
@@ -41,6 +45,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
 
     unit_of_work = providers.Factory(SqlUnitOfWork, sessions)
+    cursors = providers.Singleton(HmacCursorCodec.from_settings, settings)
     task_reader = providers.Singleton(SqlTaskReader, engine)
     user_reader = providers.Singleton(SqlUserReader, engine)
     project_reader = providers.Singleton(SqlProjectReader, engine)
@@ -48,26 +53,29 @@ class Container(containers.DeclarativeContainer):
 
     create_task = providers.Factory(CreateTaskHandler, uow=unit_of_work.provider, clock=clock)
     get_task = providers.Factory(GetTaskHandler, reader=task_reader)
-    list_tasks = providers.Factory(ListTasksHandler, reader=task_reader)
+    list_tasks = providers.Factory(ListTasksHandler, reader=task_reader, cursors=cursors)
     update_task = providers.Factory(UpdateTaskHandler, uow=unit_of_work.provider, clock=clock)
     delete_task = providers.Factory(DeleteTaskHandler, uow=unit_of_work.provider)
     task_stats = providers.Factory(TaskStatsHandler, reader=task_reader, clock=clock)
+    task_stream = providers.Singleton(SqlTaskStream, engine)
+    import_tasks = providers.Factory(ImportTasksHandler, uow=unit_of_work.provider, clock=clock)
+    export_tasks = providers.Factory(ExportTasksHandler, stream=task_stream)
 
     register_user = providers.Factory(RegisterUserHandler, uow=unit_of_work.provider, clock=clock)
     get_user = providers.Factory(GetUserHandler, reader=user_reader)
-    list_users = providers.Factory(ListUsersHandler, reader=user_reader)
+    list_users = providers.Factory(ListUsersHandler, reader=user_reader, cursors=cursors)
     update_user = providers.Factory(UpdateUserHandler, uow=unit_of_work.provider, clock=clock)
     delete_user = providers.Factory(DeleteUserHandler, uow=unit_of_work.provider, clock=clock)
 
     create_project = providers.Factory(CreateProjectHandler, uow=unit_of_work.provider, clock=clock)
     get_project = providers.Factory(GetProjectHandler, reader=project_reader)
-    list_projects = providers.Factory(ListProjectsHandler, reader=project_reader)
+    list_projects = providers.Factory(ListProjectsHandler, reader=project_reader, cursors=cursors)
     update_project = providers.Factory(
         UpdateProjectHandler, uow=unit_of_work.provider, clock=clock, reader=project_reader
     )
     delete_project = providers.Factory(DeleteProjectHandler, uow=unit_of_work.provider)
 
-    list_tags = providers.Factory(ListTagsHandler, reader=tag_reader)
+    list_tags = providers.Factory(ListTagsHandler, reader=tag_reader, cursors=cursors)
 
 
 async def dispose(container: Container) -> None:

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
-from application.pagination import NameSort, Page, PageRequest
-from application.ports import ProjectReader
+from application.pagination import NameSort, Page, PageQuery, paginate
+from application.ports import CursorCodec, ProjectReader
 from application.projects.views import ProjectView
 
 
 class ListProjectsHandler:
-    def __init__(self, reader: ProjectReader) -> None:
+    def __init__(self, reader: ProjectReader, cursors: CursorCodec) -> None:
         self._reader = reader
+        self._cursors = cursors
 
-    async def __call__(self, sort: NameSort, page: PageRequest) -> Page[ProjectView]:
-        return await self._reader.list(sort, page)
+    async def __call__(self, sort: NameSort, page: PageQuery) -> Page[ProjectView]:
+        return await paginate(
+            page,
+            f"projects|{sort}",
+            self._cursors,
+            lambda request: self._reader.list(sort, request),
+            sort.position,
+        )

@@ -6,7 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from application.pagination import parse_sort
+from application.pagination import Position, parse_sort
+from application.tasks.views import TaskView
 from domain.values import Priority, Status
 
 
@@ -36,6 +37,11 @@ class TaskSort:
     def __str__(self) -> str:
         return ("-" if self.descending else "") + self.key.value
 
+    def position(self, task: TaskView) -> Position:
+        """Where ``task`` stands in this order: its key (priority by rank), then its id."""
+        value = task.priority.rank if self.key is SortKey.PRIORITY else getattr(task, self.key)
+        return (value, task.id)
+
 
 @dataclass(frozen=True)
 class TaskFilter:
@@ -49,6 +55,21 @@ class TaskFilter:
     q: str | None = None
     due_before: date | None = None
     due_after: date | None = None
+
+    def scope(self) -> str:
+        """A canonical text of the criteria, for binding cursors to them."""
+        return repr(
+            (
+                sorted(self.statuses),
+                sorted(p.rank for p in self.priorities),
+                self.project_id,
+                self.assignee_id,
+                self.tag,
+                self.q,
+                self.due_before,
+                self.due_after,
+            )
+        )
 
     def __post_init__(self) -> None:
         if self.tag is not None:

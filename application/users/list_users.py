@@ -1,13 +1,20 @@
 from __future__ import annotations
 
-from application.pagination import NameSort, Page, PageRequest
-from application.ports import UserReader
+from application.pagination import NameSort, Page, PageQuery, paginate
+from application.ports import CursorCodec, UserReader
 from application.users.views import UserView
 
 
 class ListUsersHandler:
-    def __init__(self, reader: UserReader) -> None:
+    def __init__(self, reader: UserReader, cursors: CursorCodec) -> None:
         self._reader = reader
+        self._cursors = cursors
 
-    async def __call__(self, sort: NameSort, page: PageRequest) -> Page[UserView]:
-        return await self._reader.list(sort, page)
+    async def __call__(self, sort: NameSort, page: PageQuery) -> Page[UserView]:
+        return await paginate(
+            page,
+            f"users|{sort}",
+            self._cursors,
+            lambda request: self._reader.list(sort, request),
+            sort.position,
+        )

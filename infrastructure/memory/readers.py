@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from application.pagination import NameSort, NameSortKey, Page, PageRequest
@@ -10,13 +9,10 @@ from application.projects.views import ProjectView
 from application.tags.views import TagView
 from application.users.views import UserView
 from domain.projects import Project
+from infrastructure.memory.paging import page_of
 from infrastructure.memory.store import InMemoryStore
 
 T = TypeVar("T")
-
-
-def _page(found: Sequence[T], page: PageRequest) -> Page[T]:
-    return Page(list(found[page.offset : page.offset + page.limit]), page.limit, len(found))
 
 
 def _by(sort: NameSort) -> Any:
@@ -34,7 +30,7 @@ class InMemoryUserReader(UserReader):
 
     async def list(self, sort: NameSort, page: PageRequest) -> Page[UserView]:
         found = sorted(self._store.users.values(), key=_by(sort), reverse=sort.descending)
-        return _page([UserView.of(u) for u in found], page)
+        return page_of([UserView.of(u) for u in found], page, sort.position, sort.descending)
 
 
 class InMemoryProjectReader(ProjectReader):
@@ -51,7 +47,7 @@ class InMemoryProjectReader(ProjectReader):
 
     async def list(self, sort: NameSort, page: PageRequest) -> Page[ProjectView]:
         found = sorted(self._store.projects.values(), key=_by(sort), reverse=sort.descending)
-        return _page([self._view(p) for p in found], page)
+        return page_of([self._view(p) for p in found], page, sort.position, sort.descending)
 
 
 class InMemoryTagReader(TagReader):
@@ -60,4 +56,5 @@ class InMemoryTagReader(TagReader):
 
     async def list(self, page: PageRequest) -> Page[TagView]:
         counts = Counter(tag for task in self._store.tasks.values() for tag in task.tags)
-        return _page([TagView(name, counts[name]) for name in sorted(counts)], page)
+        tags = [TagView(name, counts[name]) for name in sorted(counts)]
+        return page_of(tags, page, lambda tag: (tag.name,))

@@ -9,6 +9,7 @@ from application.ports import TaskReader
 from application.tasks.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.views import TaskStats, TaskView
 from domain.tasks import Task
+from infrastructure.memory.paging import page_of
 from infrastructure.memory.store import InMemoryStore
 
 
@@ -51,8 +52,8 @@ class InMemoryTaskReader(TaskReader):
         found.sort(key=lambda t: (_sort_value(t, sort.key), t.id), reverse=sort.descending)
         # Tasks without a due date come last in both directions.
         found.sort(key=lambda t: sort.key is SortKey.DUE_DATE and t.due_date is None)
-        items = found[page.offset : page.offset + page.limit]
-        return Page([TaskView.of(t) for t in items], limit=page.limit, total=len(found))
+        views = [TaskView.of(t) for t in found]
+        return page_of(views, page, sort.position, sort.descending)
 
     async def stats(self, task_filter: TaskFilter, today: date) -> TaskStats:
         found = [t for t in self._store.tasks.values() if _matches(t, task_filter)]

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import ColumnElement, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.pagination import NameSort, NameSortKey, Page, PageRequest
@@ -15,6 +15,7 @@ from application.projects.views import ProjectView
 from application.tags.views import TagView
 from application.users.views import UserView
 from domain.values import Status
+from infrastructure.persistence.keyset import fetch_page, seek
 from infrastructure.persistence.models import metadata
 
 user = metadata.tables["app_user"]
@@ -25,18 +26,20 @@ task_tag = metadata.tables["task_tag"]
 
 
 def _ordered(statement: Select[Any], table: Table, sort: NameSort) -> Select[Any]:
-    column = table.c.name if sort.key is NameSortKey.NAME else table.c.created_at
+    column = _sort_column(table, sort)
     if sort.descending:
         return statement.order_by(column.desc(), table.c.id.desc())
     return statement.order_by(column.asc(), table.c.id.asc())
 
 
-async def _page(
-    connection: AsyncConnection, statement: Select[Any], counted: Select[Any], page: PageRequest
-) -> tuple[Sequence[Any], int]:
-    rows = (await connection.execute(statement.limit(page.limit).offset(page.offset))).all()
-    total = await connection.scalar(select(func.count()).select_from(counted.subquery()))
-    return rows, int(total or 0)
+def _sort_column(table: Table, sort: NameSort) -> Any:
+    return table.c.name if sort.key is NameSortKey.NAME else table.c.created_at
+
+
+def _seek(table: Table, sort: NameSort, page: PageRequest) -> ColumnElement[bool] | None:
+    if page.after is None:
+        return None
+    return seek([_sort_column(table, sort), table.c.id], page.after, descending=sort.descending)
 
 
 def _user_view(row: Any) -> UserView:
@@ -54,10 +57,10 @@ class SqlUserReader(UserReader):
 
     async def list(self, sort: NameSort, page: PageRequest) -> Page[UserView]:
         async with self._engine.connect() as connection:
-            rows, total = await _page(
-                connection, _ordered(select(user), user, sort), select(user.c.id), page
+            rows, total, more = await fetch_page(
+                connection, _ordered(select(user), user, sort), page, _seek(user, sort, page)
             )
-        return Page([_user_view(r) for r in rows], limit=page.limit, total=total)
+        return Page([_user_view(r) for r in rows], page.limit, total, more=more)
 
 
 class SqlProjectReader(ProjectReader):
@@ -78,12 +81,15 @@ class SqlProjectReader(ProjectReader):
 
     async def list(self, sort: NameSort, page: PageRequest) -> Page[ProjectView]:
         async with self._engine.connect() as connection:
-            rows, total = await _page(
-                connection, _ordered(select(project), project, sort), select(project.c.id), page
+            rows, total, more = await fetch_page(
+                connection,
+                _ordered(select(project), project, sort),
+                page,
+                _seek(project, sort, page),
             )
             counts = await _task_counts(connection, [r.id for r in rows])
         items = [_project_view(r, counts[r.id]) for r in rows]
-        return Page(items, limit=page.limit, total=total)
+        return Page(items, page.limit, total, more=more)
 
 
 def _project_view(row: Any, counts: dict[Status, int]) -> ProjectView:
@@ -124,8 +130,9 @@ class SqlTagReader(TagReader):
             .join(task_tag, task_tag.c.tag_id == tag.c.id)
             .group_by(tag.c.id, tag.c.name)
         )
+        after = None if page.after is None else seek([tag.c.name], page.after, descending=False)
         async with self._engine.connect() as connection:
-            rows, total = await _page(
-                connection, in_use.order_by(tag.c.name), select(task_tag.c.tag_id).distinct(), page
+            rows, total, more = await fetch_page(
+                connection, in_use.order_by(tag.c.name), page, after
             )
-        return Page([TagView(r.name, r.task_count) for r in rows], limit=page.limit, total=total)
+        return Page([TagView(r.name, r.task_count) for r in rows], page.limit, total, more=more)

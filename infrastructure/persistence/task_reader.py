@@ -11,14 +11,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from application.pagination import Page, PageRequest
+from application.pagination import Page, PageRequest, Position
 from application.ports import TaskReader
 from application.tasks.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.views import TaskStats, TaskView
 from domain.values import Priority, Status
+from infrastructure.persistence.keyset import fetch_page, seek
 from infrastructure.persistence.mappers import task_view_from_columns
 from infrastructure.persistence.models import metadata
 
@@ -88,6 +89,21 @@ def order_by(sort: TaskSort) -> list[Any]:
     return [key, task.c.id.desc() if sort.descending else task.c.id.asc()]
 
 
+def page_statement(task_filter: TaskFilter, sort: TaskSort) -> Select[Any]:
+    return select(*_COLUMNS).where(*conditions(task_filter)).order_by(*order_by(sort))
+
+
+def seek_past(sort: TaskSort, after: Position | None) -> ColumnElement[bool] | None:
+    if after is None:
+        return None
+    return seek(
+        [_SORT_COLUMNS[sort.key], task.c.id],
+        after,
+        descending=sort.descending,
+        nulls_last=sort.key is SortKey.DUE_DATE,
+    )
+
+
 class SqlTaskReader(TaskReader):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -103,20 +119,13 @@ class SqlTaskReader(TaskReader):
     async def list(
         self, task_filter: TaskFilter, sort: TaskSort, page: PageRequest
     ) -> Page[TaskView]:
-        where = conditions(task_filter)
-        statement = (
-            select(*_COLUMNS)
-            .where(*where)
-            .order_by(*order_by(sort))
-            .limit(page.limit)
-            .offset(page.offset)
-        )
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(statement)).all()
-            total = await connection.scalar(select(func.count()).select_from(task).where(*where))
+            rows, total, more = await fetch_page(
+                connection, page_statement(task_filter, sort), page, seek_past(sort, page.after)
+            )
             tags = await _tags_of(connection, [row.id for row in rows])
         items = [task_view_from_columns(row, tags[row.id]) for row in rows]
-        return Page(items=items, limit=page.limit, total=total or 0)
+        return Page(items=items, limit=page.limit, total=total, more=more)
 
     async def stats(self, task_filter: TaskFilter, today: date) -> TaskStats:
         overdue = and_(task.c.due_date < today, task.c.status != Status.DONE.value)

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from application.errors import Conflict, InvalidReference
-from application.pagination import NameSort, PageRequest
+from application.pagination import NameSort, PageQuery, PageRequest
 from application.projects.create_project import CreateProject
 from application.tasks.create_task import CreateTask
 from application.users.register_user import RegisterUser
@@ -95,15 +95,15 @@ async def test_project_task_counts_and_tag_counts_come_from_the_database(
             CreateTask(title="t", status=status, project_id=in_project, tags=("x", status))
         )
     await container.create_task()(CreateTask(title="loose"))
-    page = await container.list_projects()(NameSort(), PageRequest(10))
+    page = await container.list_projects()(NameSort(), PageQuery(10))
     assert [(p.name, dict(p.task_counts)) for p in page.items] == [
         ("a", {"todo": 1, "in_progress": 0, "done": 2}),
         ("b", {"todo": 1, "in_progress": 0, "done": 0}),
     ]
-    tags = await container.list_tags()(PageRequest(10))
+    tags = await container.list_tags()(PageQuery(10))
     assert [(t.name, t.task_count) for t in tags.items] == [("done", 2), ("todo", 2), ("x", 4)]
     assert tags.total == 3
-    empty = await container.list_tags()(PageRequest(10, offset=3))
+    empty = await container.list_tags()(PageQuery(10, offset=3))
     assert (empty.items, empty.total) == ([], 3)
 
 

@@ -7,6 +7,7 @@ from application.tasks.get_task import GetTaskHandler
 from application.tasks.list_tasks import ListTasksHandler
 from application.tasks.task_stats import TaskStatsHandler
 from application.tasks.update_task import UpdateTaskHandler
+from infrastructure.cursors import HmacCursorCodec
 from infrastructure.memory.readers import (
     InMemoryProjectReader,
     InMemoryTagReader,
@@ -61,7 +62,7 @@ def get(reader: InMemoryTaskReader) -> GetTaskHandler:
 
 @pytest.fixture
 def list_tasks(reader: InMemoryTaskReader) -> ListTasksHandler:
-    return ListTasksHandler(reader)
+    return ListTasksHandler(reader, HmacCursorCodec(b"unit-tests"))
 
 
 @pytest.fixture

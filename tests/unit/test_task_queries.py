@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from application.errors import InvalidQuery
-from application.pagination import PageRequest
+from application.pagination import PageQuery, PageRequest
 from application.tasks.create_task import CreateTask, CreateTaskHandler
 from application.tasks.list_tasks import ListTasks, ListTasksHandler
 from application.tasks.queries import SortKey, TaskFilter, TaskSort
@@ -73,7 +73,7 @@ async def test_filters_combine(
 
 @pytest.mark.usefixtures("seeded")
 async def test_a_page_reports_the_total_of_all_matches(list_tasks: ListTasksHandler) -> None:
-    page = await list_tasks(ListTasks(page=PageRequest(limit=2, offset=1)))
+    page = await list_tasks(ListTasks(page=PageQuery(limit=2, offset=1)))
     assert [v.title for v in page.items] == ["Gamma", "beta 100%"]
     assert (page.total, page.limit) == (4, 2)
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from application.errors import Conflict, InvalidReference, NotFound, PreconditionFailed
-from application.pagination import NameSort, PageRequest
+from application.pagination import NameSort, PageQuery
 from application.projects.create_project import CreateProject
 from application.projects.update_project import UpdateProject
 from application.tasks.create_task import CreateTask
@@ -147,14 +147,14 @@ async def test_users_and_projects_list_by_name_or_age(app: Container, clock: Fak
         await app.register_user()(RegisterUser(email=f"{name}@example.org", name=name))
         await app.create_project()(CreateProject(name=name))
         clock.advance(seconds=1)
-    users = await app.list_users()(NameSort.parse("-created_at"), PageRequest(2))
+    users = await app.list_users()(NameSort.parse("-created_at"), PageQuery(2))
     assert ([u.name for u in users.items], users.total) == (["cy", "Ada"], 3)
-    projects = await app.list_projects()(NameSort.parse("name"), PageRequest(10, 1))
+    projects = await app.list_projects()(NameSort.parse("name"), PageQuery(10, 1))
     assert [p.name for p in projects.items] == ["bob", "cy"]
 
 
 async def test_tags_in_use_are_listed_by_name_with_counts(app: Container) -> None:
     await app.create_task()(CreateTask(title="a", tags=("b", "a")))
     await app.create_task()(CreateTask(title="b", tags=("b",)))
-    page = await app.list_tags()(PageRequest(10))
+    page = await app.list_tags()(PageQuery(10))
     assert [(t.name, t.task_count) for t in page.items] == [("a", 1), ("b", 2)]

@@ -53,7 +53,7 @@ async def create_project(body: ProjectCreate, services: Services) -> Response:
 async def list_projects(
     services: Services, paging: Annotated[Paging, Depends()], sort: Annotated[str, SORT] = "name"
 ) -> Response:
-    page = await services.list_projects()(NameSort.parse(sort), paging.request)
+    page = await services.list_projects()(NameSort.parse(sort), paging.query)
     return responses.json(
         ProjectPage(
             items=[_out(v) for v in page.items],

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
     responses=ERRORS,
 )
 async def list_tags(services: Services, paging: Annotated[Paging, Depends()]) -> Response:
-    page = await services.list_tags()(paging.request)
+    page = await services.list_tags()(paging.query)
     items = [TagOut(name=t.name, task_count=t.task_count) for t in page.items]
     return responses.json(
         TagPage(items=items, limit=page.limit, next_cursor=page.next_cursor, total=page.total)

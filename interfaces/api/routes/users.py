@@ -51,7 +51,7 @@ async def register_user(body: UserCreate, services: Services) -> Response:
 async def list_users(
     services: Services, paging: Annotated[Paging, Depends()], sort: Annotated[str, SORT] = "name"
 ) -> Response:
-    page = await services.list_users()(NameSort.parse(sort), paging.request)
+    page = await services.list_users()(NameSort.parse(sort), paging.query)
     return responses.json(
         UserPage(
             items=[_out(v) for v in page.items],

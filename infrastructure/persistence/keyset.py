@@ -1,0 +1,65 @@
+"""Offset and keyset pages over any ordered SELECT, in a fixed number of statements.
+
+A keyset page seeks past the last item seen with a row-value comparison on
+the sort columns, ``(key, id) > (:key, :id)``, which an index on ``(key, id)``
+answers without reading the rows before it: its cost does not grow with depth.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from application.pagination import PageRequest, Position
+
+
+def seek(
+    columns: Sequence[Any], after: Position, *, descending: bool, nulls_last: bool = False
+) -> ColumnElement[bool]:
+    """The rows that come after ``after`` in the order of ``columns``.
+
+    With ``nulls_last`` the first column may be NULL, and NULLs come after
+    every value in both directions (then ordered by the remaining columns).
+    """
+    past = operator.lt if descending else operator.gt
+    key, *rest = columns
+    value, *rest_values = after
+    if value is None:
+        return and_(key.is_(None), _compare(past, rest, rest_values))
+    beyond = _compare(past, columns, after)
+    return or_(beyond, key.is_(None)) if nulls_last else beyond
+
+
+def _compare(past: Any, columns: Sequence[Any], values: Sequence[object]) -> ColumnElement[bool]:
+    if len(columns) == 1:
+        result: ColumnElement[bool] = past(columns[0], literal(values[0], columns[0].type))
+        return result
+    bound = [literal(v, c.type) for c, v in zip(columns, values, strict=True)]
+    compared: ColumnElement[bool] = past(tuple_(*columns), tuple_(*bound))
+    return compared
+
+
+async def fetch_page(
+    connection: AsyncConnection,
+    ordered: Select[Any],
+    page: PageRequest,
+    seek_past: ColumnElement[bool] | None,
+) -> tuple[Sequence[Any], int | None, bool]:
+    """Rows of one page, the total (offset mode only) and whether more rows follow.
+
+    ``ordered`` is the filtered, ordered statement; ``seek_past`` the condition
+    for the rows after ``page.after`` (``None`` in offset mode).
+    """
+    total: int | None = None
+    if seek_past is None:
+        rows_statement = ordered.offset(page.offset)
+        counted = select(func.count()).select_from(ordered.order_by(None).subquery())
+        total = int(await connection.scalar(counted) or 0)
+    else:
+        rows_statement = ordered.where(seek_past)
+    rows = (await connection.execute(rows_statement.limit(page.limit + 1))).all()
+    return rows[: page.limit], total, len(rows) > page.limit
