@@ -1,8 +1,9 @@
 """Offset and keyset pages over any ordered SELECT, in a fixed number of statements.
 
 A keyset page seeks past the last item seen with a row-value comparison on
-the sort columns, ``(key, id) > (:key, :id)``, which an index on ``(key, id)``
-answers without reading the rows before it: its cost does not grow with depth.
+the sort columns, ``(key, id) > (:key, :id)``, which an index on the same
+columns answers without reading the rows before it: its cost does not grow
+with depth.
 """
 
 from __future__ import annotations
@@ -11,33 +12,20 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from application.pagination import PageRequest, Position
+from application.pagination import PageRequest
 
 
 def seek(
-    columns: Sequence[Any], after: Position, *, descending: bool, nulls_last: bool = False
+    columns: Sequence[Any], values: Sequence[object], *, descending: bool
 ) -> ColumnElement[bool]:
-    """The rows that come after ``after`` in the order of ``columns``.
-
-    With ``nulls_last`` the first column may be NULL, and NULLs come after
-    every value in both directions (then ordered by the remaining columns).
-    """
+    """The rows after ``values`` in the order of ``columns`` (all in one direction)."""
     past = operator.lt if descending else operator.gt
-    key, *rest = columns
-    value, *rest_values = after
-    if value is None:
-        return and_(key.is_(None), _compare(past, rest, rest_values))
-    beyond = _compare(past, columns, after)
-    return or_(beyond, key.is_(None)) if nulls_last else beyond
-
-
-def _compare(past: Any, columns: Sequence[Any], values: Sequence[object]) -> ColumnElement[bool]:
     if len(columns) == 1:
-        result: ColumnElement[bool] = past(columns[0], literal(values[0], columns[0].type))
-        return result
+        single: ColumnElement[bool] = past(columns[0], literal(values[0], columns[0].type))
+        return single
     bound = [literal(v, c.type) for c, v in zip(columns, values, strict=True)]
     compared: ColumnElement[bool] = past(tuple_(*columns), tuple_(*bound))
     return compared

@@ -18,6 +18,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     func,
+    text,
 )
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -70,6 +71,8 @@ class UserRow(SQLModel, table=True):
     __mapper_args__ = {"version_id_col": _user_version, "version_id_generator": False}
     __table_args__ = (
         Index("ux_app_user_email", func.lower(_user_email), unique=True),
+        Index("ix_app_user_name_id", "name", "id"),
+        Index("ix_app_user_created_at_id", "created_at", "id"),
         NEVER_REUSE_IDS,
     )
 
@@ -99,6 +102,8 @@ class ProjectRow(SQLModel, table=True):
         Index(
             "ux_project_owner_name", func.coalesce(_project_owner, 0), _project_name, unique=True
         ),
+        Index("ix_project_name_id", "name", "id"),
+        Index("ix_project_created_at_id", "created_at", "id"),
         NEVER_REUSE_IDS,
     )
 
@@ -140,6 +145,23 @@ class TaskRow(SQLModel, table=True):
             "(status = 'done') = (completed_at IS NOT NULL)", name="ck_task_completed_at"
         ),
         Index("ix_task_created_at_id", "created_at", "id"),
+        Index("ix_task_updated_at_id", "updated_at", "id"),
+        # Due dates sort with the tasks that have none last, in both directions
+        # (see task_reader.sort_columns): one index per direction.
+        Index(
+            "ix_task_due_date_asc",
+            text("(due_date IS NULL)"),
+            text("coalesce(due_date, '2000-01-01')"),
+            "id",
+        ),
+        Index(
+            "ix_task_due_date_desc",
+            text("(due_date IS NOT NULL)"),
+            text("coalesce(due_date, '2000-01-01')"),
+            "id",
+        ),
+        Index("ix_task_priority_id", "priority", "id"),
+        Index("ix_task_title_id", "title", "id"),
         Index("ix_task_status", "status"),
         Index("ix_task_project_id_status", "project_id", "status"),
         Index("ix_task_assignee_id", "assignee_id"),

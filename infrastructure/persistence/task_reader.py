@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application.pagination import Page, PageRequest, Position
@@ -38,7 +48,6 @@ _COLUMNS = tuple(
 _SORT_COLUMNS = {
     SortKey.CREATED_AT: task.c.created_at,
     SortKey.UPDATED_AT: task.c.updated_at,
-    SortKey.DUE_DATE: task.c.due_date,
     SortKey.PRIORITY: task.c.priority,
     SortKey.TITLE: task.c.title,
 }
@@ -81,12 +90,32 @@ def conditions(task_filter: TaskFilter) -> list[ColumnElement[bool]]:
     return found
 
 
-def order_by(sort: TaskSort) -> list[Any]:
-    column = _SORT_COLUMNS[sort.key]
-    key = column.desc() if sort.descending else column.asc()
+# Tasks without a due date come last in both directions: the order is on
+# (due_date IS NULL, due_date or a placeholder, id) ascending, and on
+# (due_date IS NOT NULL, ..., id) descending, each served by its own index.
+_NO_DUE_DATE = date(2000, 1, 1)
+_DUE_DATE_KEY = func.coalesce(task.c.due_date, literal_column("'2000-01-01'"))
+
+
+def sort_columns(sort: TaskSort) -> list[Any]:
+    """The columns of the order, all in the sort's direction, ending with ``id``."""
     if sort.key is SortKey.DUE_DATE:
-        key = key.nulls_last()
-    return [key, task.c.id.desc() if sort.descending else task.c.id.asc()]
+        has_date = task.c.due_date.is_not(None) if sort.descending else task.c.due_date.is_(None)
+        return [has_date, _DUE_DATE_KEY, task.c.id]
+    return [_SORT_COLUMNS[sort.key], task.c.id]
+
+
+def sort_values(sort: TaskSort, position: Position) -> list[object]:
+    """``position`` spelled in the columns of ``sort_columns``."""
+    if sort.key is SortKey.DUE_DATE:
+        due, task_id = position
+        flag = (due is not None) if sort.descending else (due is None)
+        return [flag, due or _NO_DUE_DATE, task_id]
+    return list(position)
+
+
+def order_by(sort: TaskSort) -> list[Any]:
+    return [c.desc() if sort.descending else c.asc() for c in sort_columns(sort)]
 
 
 def page_statement(task_filter: TaskFilter, sort: TaskSort) -> Select[Any]:
@@ -96,12 +125,7 @@ def page_statement(task_filter: TaskFilter, sort: TaskSort) -> Select[Any]:
 def seek_past(sort: TaskSort, after: Position | None) -> ColumnElement[bool] | None:
     if after is None:
         return None
-    return seek(
-        [_SORT_COLUMNS[sort.key], task.c.id],
-        after,
-        descending=sort.descending,
-        nulls_last=sort.key is SortKey.DUE_DATE,
-    )
+    return seek(sort_columns(sort), sort_values(sort, after), descending=sort.descending)
 
 
 class SqlTaskReader(TaskReader):
