@@ -16,13 +16,15 @@ import sys
 from typing import IO, Final, Literal
 
 import structlog
-from structlog.typing import Processor
+from structlog.typing import EventDict, Processor
 
 LogFormat = Literal["json", "console"]
 LOG_FORMATS: Final[tuple[LogFormat, ...]] = ("json", "console")
 
-# uvicorn installs handlers of its own unless told not to; ours replace them.
-_FRAMEWORK_LOGGERS: Final = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# uvicorn installs handlers of its own unless told not to; ours replace them. Its
+# access lines are left out: the app writes its own, with the request id.
+_FRAMEWORK_LOGGERS: Final = ("uvicorn", "uvicorn.error")
+_SILENCED_LOGGERS: Final = ("uvicorn.access",)
 
 
 class InvalidLogLevel(ValueError):
@@ -36,6 +38,12 @@ def level_number(level: str) -> int:
     if found is None:
         raise InvalidLogLevel(level)
     return found
+
+
+def _drop_color_message(_: object, __: str, event: EventDict) -> EventDict:
+    """uvicorn adds a copy of each message with terminal colours; one copy is enough."""
+    event.pop("color_message", None)
+    return event
 
 
 def _enrich() -> list[Processor]:
@@ -59,7 +67,7 @@ def formatter(log_format: LogFormat, *, colors: bool = False) -> logging.Formatt
             )
         ]
     return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*_enrich(), structlog.stdlib.ExtraAdder()],
+        foreign_pre_chain=[*_enrich(), structlog.stdlib.ExtraAdder(), _drop_color_message],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render],
     )
 
@@ -84,6 +92,10 @@ def configure_logging(
         framework = logging.getLogger(name)
         framework.handlers.clear()
         framework.propagate = True
+    for name in _SILENCED_LOGGERS:
+        silenced = logging.getLogger(name)
+        silenced.handlers.clear()
+        silenced.propagate = False
     structlog.configure(
         processors=[*_enrich(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

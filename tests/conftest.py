@@ -1,4 +1,9 @@
-"""Shared fixtures: real databases (PostgreSQL and SQLite), containers and an HTTP client."""
+"""Shared fixtures: real databases (PostgreSQL and SQLite), containers and an HTTP client.
+
+``database_url`` runs a test on SQLite and on PostgreSQL; tests under
+``tests/e2e`` run a third time through a real PgBouncer in transaction mode
+(``pgbouncer_url``), with the app in pooler mode.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +23,40 @@ from infrastructure.persistence import migrations
 from infrastructure.settings import Settings
 from interfaces.api.app import create_app
 from interfaces.container import Container, dispose
+from tests.pgbouncer import NoPgBouncer, PgBouncer, pgbouncer
 from tests.postgres import NoPostgres, fresh_database, postgres_server
 
+_E2E = Path(__file__).parent / "e2e"
 _postgres_report: list[str] = []
+_pgbouncer_report: list[str] = []
+# URLs that lead through a transaction-mode pooler: containers on them run in pooler mode.
+_POOLED_URLS: set[str] = set()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "pgbouncer: runs through a real PgBouncer")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PgBouncer run of ``database_url`` is for the end-to-end tests only."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        through_pgbouncer = callspec is not None and callspec.params.get("database_url") == (
+            "pgbouncer"
+        )
+        outside_e2e = _E2E not in item.path.parents
+        (dropped if through_pgbouncer and outside_e2e else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in _postgres_report:
         terminalreporter.write_line(f"PostgreSQL: {line}")
+    for line in _pgbouncer_report:
+        terminalreporter.write_line(f"PgBouncer: {line}")
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +89,34 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session")
+def pgbouncer_server(postgres_admin_url: str) -> Iterator[PgBouncer]:
+    """A PgBouncer (transaction mode) in front of the tests' PostgreSQL server."""
+    try:
+        with pgbouncer(postgres_admin_url) as bouncer:
+            _pgbouncer_report.append(f"tests ran through {bouncer.version}, transaction mode")
+            yield bouncer
+    except NoPgBouncer as error:
+        reason = f"PgBouncer tests skipped: {error}"
+        _pgbouncer_report.append(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_url(pgbouncer_server: PgBouncer, postgres_url: str) -> str:
+    """This run's database through PgBouncer; containers on it use pooler mode."""
+    url = pgbouncer_server.url_for(postgres_url)
+    _POOLED_URLS.add(url)
+    return url
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("pgbouncer", marks=[pytest.mark.postgres, pytest.mark.pgbouncer]),
+    ]
+)
 def database_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
@@ -73,9 +131,17 @@ async def empty_tables(engine: AsyncEngine) -> None:
         else:
             for table in ("task_tag", "task", "tag", "project", "app_user"):
                 await connection.execute(text(f"DELETE FROM {table}"))
+            # Ids start at 1 again, as RESTART IDENTITY makes them on PostgreSQL.
+            has_sequences = await connection.scalar(
+                text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'")
+            )
+            if has_sequences:
+                await connection.execute(text("DELETE FROM sqlite_sequence"))
 
 
 def make_container(database_url: str, **settings: object) -> Container:
+    if database_url in _POOLED_URLS:
+        settings.setdefault("db_pooler", "transaction")
     container = Container()
     container.settings.override(
         providers.Object(Settings(database_url=database_url, db_pool_size=5, **settings))  # type: ignore[arg-type]

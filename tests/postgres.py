@@ -58,14 +58,15 @@ def _binaries() -> Path | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
 
 
-def _unprivileged_user() -> str | None:
+def unprivileged_user() -> str | None:
+    """Whom to run a server as: ``None`` unless root, which PostgreSQL and PgBouncer refuse."""
     if os.geteuid() != 0:
         return None
     for name in ("postgres", "nobody"):
@@ -76,14 +77,15 @@ def _unprivileged_user() -> str | None:
 
 
 @contextlib.contextmanager
-def _local_cluster(bindir: Path) -> Iterator[str]:
-    user = _unprivileged_user()
+def _local_cluster(bindir: Path, *, tls_password: str | None = None) -> Iterator[tuple[str, Path]]:
+    """A throwaway cluster and its folder; with ``tls_password``, TCP only over TLS with SCRAM."""
+    user = unprivileged_user()
     root = Path(tempfile.mkdtemp(prefix="taskhex-pg-"))
     data = root / "data"
-    if user is not None:
-        entry = pwd.getpwnam(user)
+    entry = pwd.getpwnam(user) if user is not None else None
+    if entry is not None:
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    port = _free_port()
+    port = free_port()
 
     def run(*args: str) -> None:
         subprocess.run(args, check=True, capture_output=True, user=user, cwd=root, timeout=120)
@@ -93,22 +95,69 @@ def _local_cluster(bindir: Path) -> Iterator[str]:
     options = (
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
     )
-    run(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(root / "log"),
-        "-w",
-        "start",
-    )
+    if tls_password is not None:
+        _certificates(root)
+        (data / "pg_hba.conf").write_text(
+            "local all all trust\n"
+            "hostssl all trusting 127.0.0.1/32 trust\n"
+            "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+        )
+        for path in (data / "pg_hba.conf", root / "server.key", root / "server.crt"):
+            if entry is not None:
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        options += (
+            f" -c ssl=on -c ssl_cert_file={root}/server.crt -c ssl_key_file={root}/server.key"
+        )
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w",
+        "start")  # fmt: skip
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        if tls_password is None:
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres", root
+        else:
+            local = psycopg2.connect(host=str(root), port=port, user="postgres", dbname="postgres")
+            local.autocommit = True
+            with contextlib.closing(local), local.cursor() as cursor:
+                cursor.execute("ALTER ROLE postgres PASSWORD %s", (tls_password,))
+                cursor.execute("CREATE ROLE trusting LOGIN SUPERUSER")
+            yield f"postgresql://postgres:{tls_password}@localhost:{port}/postgres", root
     finally:
         run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _certificates(folder: Path) -> None:
+    """A CA (``ca.crt``) and a server certificate it signed, for localhost and 127.0.0.1."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise NoPostgres("no openssl to make test certificates with")
+
+    def run(*args: str) -> None:
+        subprocess.run([openssl, *args], check=True, capture_output=True, cwd=folder, timeout=60)
+
+    curve = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    run("req", "-x509", *curve, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+        "-subj", "/CN=taskhex test CA")  # fmt: skip
+    run("req", *curve, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    (folder / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext")  # fmt: skip
+    (folder / "server.key").chmod(0o600)
+
+
+@contextlib.contextmanager
+def tls_cluster(password: str) -> Iterator[tuple[str, Path]]:
+    """A throwaway cluster that takes TCP only over TLS, as Neon does.
+
+    Yields ``(url, ca_file)``: the URL logs in as ``postgres`` with ``password``
+    (SCRAM, so libpq can bind the channel) at ``localhost``, which the server
+    certificate names. The role ``trusting`` logs in without a password (no
+    SCRAM, hence no channel binding).
+    """
+    bindir = _binaries()
+    if bindir is None:
+        raise NoPostgres("no local PostgreSQL binaries for a TLS cluster")
+    with _local_cluster(bindir, tls_password=password) as (url, folder):
+        yield url, folder / "ca.crt"
 
 
 @contextlib.contextmanager
@@ -122,7 +171,7 @@ def postgres_server() -> Iterator[tuple[str, str]]:
             yield url, "testcontainers"
         return
     if (bindir := _binaries()) is not None:
-        with _local_cluster(bindir) as url:
+        with _local_cluster(bindir) as (url, _):
             yield url, f"throwaway cluster from {bindir}"
         return
     raise NoPostgres(
@@ -130,7 +179,7 @@ def postgres_server() -> Iterator[tuple[str, str]]:
     )
 
 
-def _admin(url: str) -> psycopg2.extensions.connection:
+def admin_connection(url: str) -> psycopg2.extensions.connection:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
@@ -146,7 +195,7 @@ def wait_until_ready(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            _admin(url).close()
+            admin_connection(url).close()
             return
         except psycopg2.OperationalError:
             if time.monotonic() > deadline:
@@ -160,11 +209,38 @@ def fresh_database(admin_url: str, name: str) -> Iterator[str]:
     from sqlalchemy.engine import make_url
 
     wait_until_ready(admin_url)
-    with contextlib.closing(_admin(admin_url)) as admin, admin.cursor() as cursor:
+    with contextlib.closing(admin_connection(admin_url)) as admin, admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with contextlib.closing(_admin(admin_url)) as admin, admin.cursor() as cursor:
+        with contextlib.closing(admin_connection(admin_url)) as admin, admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def terminate_backends(admin_url: str, database: str) -> int:
+    """Kill every client connection to ``database`` (as a crash or a failover would).
+
+    Returns once they are all gone, with how many there were.
+    """
+    with contextlib.closing(admin_connection(admin_url)) as admin, admin.cursor() as cursor:
+        # Materialized first: the planner may otherwise call pg_terminate_backend
+        # before it filters, on every backend of the server.
+        cursor.execute(
+            "WITH victim AS MATERIALIZED ("
+            "  SELECT pid FROM pg_stat_activity WHERE datname = %s"
+            "  AND pid <> pg_backend_pid() AND backend_type = 'client backend')"
+            " SELECT coalesce(array_agg(pid), '{}') FROM victim WHERE pg_terminate_backend(pid)",
+            (database,),
+        )
+        row = cursor.fetchone()
+        pids: list[int] = row[0] if row else []
+        deadline = time.monotonic() + 10
+        while pids and time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,))
+            left = cursor.fetchone()
+            if not left or left[0] == 0:
+                break
+            time.sleep(0.005)
+    return len(pids)

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from interfaces.api import errors
+from interfaces.api import database_failures, errors, openapi, request_context
 from interfaces.api.routes import health, projects, tags, tasks, users
 from interfaces.container import Container, dispose
 
@@ -30,7 +30,12 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = services
     errors.install(app)
+    # Innermost middleware: it must see a database failure before anything maps it.
+    database_failures.install(app, attempts=lambda: services.settings().db_request_attempts)
     app.include_router(health.router)
     for module in (tasks, users, projects, tags):
         app.include_router(module.router)
+    # Outermost, around the error middleware too: every answer gets its request id.
+    request_context.install(app)
+    openapi.install(app)
     return app

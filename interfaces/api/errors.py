@@ -16,11 +16,13 @@ from starlette.exceptions import HTTPException
 from application.errors import (
     ConcurrentUpdate,
     Conflict,
+    InvalidCursor,
     InvalidQuery,
     NotFound,
     PreconditionFailed,
 )
 from domain.errors import DomainError
+from interfaces.api.request_context import REQUEST_ID_HEADER
 from interfaces.api.responses import dump_json
 
 PROBLEM_JSON = "application/problem+json"
@@ -103,23 +105,40 @@ def install(app: FastAPI) -> None:
     async def _conflict(_: Request, error: ConcurrentUpdate) -> Response:
         return problem(409, str(error), kind="concurrent-update", headers={"Retry-After": "1"})
 
+    @app.exception_handler(InvalidCursor)
+    async def _bad_cursor(_: Request, error: InvalidCursor) -> Response:
+        return problem(400, str(error), kind="invalid-cursor")
+
     @app.exception_handler(Conflict)
     async def _taken(_: Request, error: Conflict) -> Response:
         return problem(409, str(error), kind="conflict")
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, error: HTTPException) -> Response:
+        if error.status_code == 400 and isinstance(error.__cause__, ValueError | RecursionError):
+            # FastAPI's answer to a body it could not decode (not UTF-8, nested too
+            # deep): malformed JSON, which the contract makes a 422 like any other.
+            return validation_problem(
+                [{"loc": ["body"], "msg": "The body is not valid JSON", "type": "json_invalid"}]
+            )
         return problem(error.status_code, str(error.detail), headers=error.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:
-        correlation_id = uuid.uuid4().hex
+        # The request id (request_context) is the correlation id: the log line,
+        # the body and the X-Request-ID header quote the same value.
+        correlation_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
         logger.exception(
-            "unhandled error %s on %s %s", correlation_id, request.method, request.url.path
+            "unhandled error %s on %s %s",
+            correlation_id,
+            request.method,
+            request.url.path,
+            extra={"request_id": correlation_id},
         )
         return problem(
             500,
             f"An unexpected error occurred; quote {correlation_id} when reporting it.",
             kind="internal",
+            headers={REQUEST_ID_HEADER: correlation_id},
             correlation_id=correlation_id,
         )

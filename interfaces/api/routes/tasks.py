@@ -10,7 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, PageRequest
 from application.tasks.create_task import CreateTask
 from application.tasks.list_tasks import ListTasks
 from application.tasks.queries import TaskFilter, TaskSort
@@ -20,6 +19,7 @@ from domain.values import Priority, Status
 from interfaces.api import responses
 from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, require_json
 from interfaces.api.errors import body_errors
+from interfaces.api.paging import Paging
 from interfaces.api.schemas import (
     PriorityName,
     Problem,
@@ -60,6 +60,14 @@ class TaskQuery:
         due_before: Annotated[date | None, Query(description="inclusive")] = None,
         due_after: Annotated[date | None, Query(description="inclusive")] = None,
     ) -> None:
+        with_nul = [name for name, text in (("tag", tag), ("q", q)) if text and "\x00" in text]
+        if with_nul:
+            raise RequestValidationError(
+                [
+                    {"loc": ("query", name), "msg": "must not contain NUL", "type": "string_nul"}
+                    for name in with_nul
+                ]
+            )
         self.filter = TaskFilter(
             statuses=frozenset(Status(s) for s in status or ()),
             priorities=frozenset(Priority(p) for p in priority or ()),
@@ -110,6 +118,7 @@ async def create_task(body: TaskCreate, services: Services) -> Response:
 async def list_tasks(
     services: Services,
     filters: Filters,
+    paging: Annotated[Paging, Depends()],
     sort: Annotated[
         str,
         Query(
@@ -117,11 +126,9 @@ async def list_tasks(
             description="created_at, updated_at, due_date, priority or title; '-' for descending",
         ),
     ] = "-created_at",
-    limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     page = await services.list_tasks()(
-        ListTasks(filters.filter, TaskSort.parse(sort), PageRequest(limit=limit, offset=offset))
+        ListTasks(filters.filter, TaskSort.parse(sort), paging.query)
     )
     body = TaskPage(
         items=[responses.task_out(v) for v in page.items],

@@ -1,0 +1,77 @@
+"""Connections that survive a transaction-mode pooler (PgBouncer, Neon's ``-pooler`` hosts).
+
+Such a pooler lends a server connection for one transaction only; the next
+transaction of the same client may run on another server connection. What
+lives on a server session therefore breaks:
+
+- named prepared statements: asyncpg prepares every statement under a name
+  and caches it per connection. Behind the pooler the cache is disabled and
+  every statement gets a name of its own (else: ``prepared statement
+  "__asyncpg_stmt_…" does not exist``, or "already exists"). psycopg 3 is told
+  never to prepare (``prepare_threshold=None``).
+- session settings: a ``SET`` would leak to whichever client gets the server
+  connection next, and be missing on the next transaction. The statement
+  timeout is therefore set with ``SET LOCAL`` at the start of every
+  transaction. On a direct connection it is set once per connection instead.
+
+Both statements run on the driver connection, below SQLAlchemy's statement
+events: they are transaction set-up, not statements of the request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+def unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4()}__"
+
+
+def pooler_connect_args(driver: str) -> dict[str, Any]:
+    """Connect arguments that keep ``driver`` off server-side session state."""
+    if driver == "asyncpg":
+        return {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": unique_statement_name,
+        }
+    if driver == "psycopg":
+        return {"prepare_threshold": None}
+    return {}
+
+
+def install_statement_timeout(engine: AsyncEngine, seconds: float, *, pooled: bool) -> None:
+    """Limit every statement to ``seconds`` (0: no limit) without session state when pooled."""
+    milliseconds = round(seconds * 1000)
+    if milliseconds <= 0:
+        return
+    if pooled:
+        statement = f"SET LOCAL statement_timeout = {milliseconds}"
+
+        def in_each_transaction(connection: Connection) -> None:
+            _run(connection.connection.dbapi_connection, statement)
+
+        event.listen(engine.sync_engine, "begin", in_each_transaction)
+    else:
+        statement = f"SET statement_timeout = {milliseconds}"
+
+        def on_each_connection(dbapi_connection: Any, _record: Any) -> None:
+            _run(dbapi_connection, statement)
+            # The driver opened a transaction for the SET; end it so that a
+            # rollback of the first real transaction cannot undo the SET.
+            dbapi_connection.commit()
+
+        event.listen(engine.sync_engine, "connect", on_each_connection)
+
+
+def _run(dbapi_connection: Any, statement: str) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()

@@ -1,0 +1,179 @@
+"""A request whose database failed: run again when that is safe, else a 503.
+
+- A read (GET, HEAD, OPTIONS) whose connection died is run again, up to
+  ``DB_REQUEST_ATTEMPTS`` times in all, with exponential backoff and jitter.
+- A write is run again only when an idempotency key protects it: the request
+  carries ``Idempotency-Key`` and its endpoint declares that header, so a
+  second run replays the first instead of repeating it. Any other write whose
+  connection died may or may not have been committed; it is answered 503
+  with ``Retry-After`` and the client, who knows, decides.
+- A database that cannot be reached (the connection attempts, themselves
+  retried with backoff, ran out; or the pool stayed exhausted) and a statement
+  that ran past its timeout are answered 503 with ``Retry-After`` at once.
+
+This is a pure ASGI middleware inside Starlette's error middleware: it sees
+the exception before it becomes a 500, and only retries while no byte of the
+answer has been sent. The body of a request that may be retried is read once
+and replayed to each run.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from infrastructure.persistence.failures import DatabaseFailure, classify
+from infrastructure.persistence.retries import describe
+from interfaces.api.errors import problem
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRY_AFTER_SECONDS = 2
+
+logger = logging.getLogger("taskhex.api.database")
+
+_DETAILS = {
+    DatabaseFailure.LOST: (
+        "The connection to the database was lost; the request may or may not have "
+        "taken effect. Retry it, with an Idempotency-Key where the endpoint takes one."
+    ),
+    DatabaseFailure.UNREACHABLE: "The database cannot be reached right now; retry later.",
+    DatabaseFailure.TIMED_OUT: "The database did not answer in time; retry later.",
+}
+
+
+def install(app: FastAPI, attempts: Callable[[], int]) -> None:
+    """Add the middleware; call before any other ``add_middleware`` to keep it innermost."""
+    app.add_middleware(DatabaseFailures, attempts=attempts)
+
+
+class DatabaseFailures:
+    def __init__(self, app: ASGIApp, attempts: Callable[[], int]) -> None:
+        self.app = app
+        self._attempts = attempts
+        self._keyed: dict[int, bool] = {}  # by id(): routes are not hashable
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replayable = self._may_run_twice(scope)
+        body = await _read_body(receive) if replayable else b""
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        def worth_another_run(error: BaseException) -> bool:
+            return not started and classify(error) is DatabaseFailure.LOST
+
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self._attempts() if replayable else 1),
+                wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
+                retry=retry_if_exception(worth_another_run),
+                before_sleep=functools.partial(_log_retry, scope),
+                reraise=True,
+            ):
+                with attempt:
+                    await self.app(
+                        scope, _replay(body, receive) if replayable else receive, tracking
+                    )
+        except Exception as error:
+            failure = classify(error)
+            if failure is None or started:
+                raise
+            logger.warning(
+                "%s %s answered 503: database %s (%s)",
+                scope["method"],
+                scope["path"],
+                failure.value,
+                describe(error),
+            )
+            answer = problem(
+                503,
+                _DETAILS[failure],
+                kind=f"database-{failure.value.replace('_', '-')}",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+            await answer(scope, receive, send)
+
+    def _may_run_twice(self, scope: Scope) -> bool:
+        if scope["method"] in SAFE_METHODS:
+            return True
+        headers = {key.decode("latin-1").lower() for key, _ in scope.get("headers", ())}
+        if IDEMPOTENCY_HEADER not in headers:
+            return False
+        app = scope.get("app")
+        for route in app.router.routes if isinstance(app, FastAPI) else ():
+            if route.matches(scope)[0] is Match.FULL:
+                if not isinstance(route, APIRoute):
+                    return False
+                if id(route) not in self._keyed:
+                    self._keyed[id(route)] = _declares_idempotency_key(route)
+                return self._keyed[id(route)]
+        return False
+
+
+def _declares_idempotency_key(route: APIRoute) -> bool:
+    """Whether the endpoint (or one of its dependencies) reads ``Idempotency-Key``."""
+
+    def headers(dependant: Dependant) -> list[str]:
+        found = [field.alias.lower().replace("_", "-") for field in dependant.header_params]
+        for dependency in dependant.dependencies:
+            found += headers(dependency)
+        return found
+
+    return IDEMPOTENCY_HEADER in headers(route.dependant)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def _log_retry(scope: Scope, state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    logger.warning(
+        "%s %s lost its database connection (%s); running it again (attempt %d)",
+        scope["method"],
+        scope["path"],
+        describe(error) if error else "no outcome",
+        state.attempt_number + 1,
+    )
