@@ -10,7 +10,7 @@ class ApplicationError(Exception):
 
 
 class NotFound(ApplicationError):
-    def __init__(self, resource: str, identifier: int) -> None:
+    def __init__(self, resource: str, identifier: int | str) -> None:
         self.resource = resource
         self.identifier = identifier
         super().__init__(f"{resource} {identifier} does not exist")
@@ -63,3 +63,25 @@ class InvalidReference(DomainError):
                 for field, resource in fields.items()
             ]
         )
+
+
+class IdempotencyMismatch(DomainError):
+    """The idempotency key was already used for a request with another body."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                Violation(
+                    "Idempotency-Key",
+                    "this key was already used with a different request body",
+                    "idempotency_key_reused",
+                )
+            ]
+        )
+
+
+class RequestInFlight(ApplicationError):
+    """Another request with the same idempotency key is still being processed."""
+
+    def __init__(self) -> None:
+        super().__init__("A request with this Idempotency-Key is still in progress; retry shortly")

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from application.idempotency_keys import IdempotencyKey, Reply
 from application.pagination import NameSort, Page, PageRequest, Position
 from application.projects.views import ProjectView
 from application.tags.views import TagView
@@ -69,6 +70,11 @@ class Repository(Protocol[A]):
         """Whether it exists; it then cannot be deleted before this unit of work ends."""
         ...
 
+    async def missing(self, identifiers: set[int]) -> set[int]:
+        """Those of ``identifiers`` that do not exist (one query); the others, like
+        ``exists``, cannot be deleted before this unit of work ends."""
+        ...
+
 
 class TaskRepository(Repository[Task], Protocol):
     async def unassign_all(self, user_id: int, now: datetime) -> int:
@@ -77,6 +83,21 @@ class TaskRepository(Repository[Task], Protocol):
 
     async def delete_all_in(self, project_id: int) -> int:
         """Remove every task of ``project_id``; returns how many."""
+        ...
+
+    async def get_many(self, task_ids: set[int], *, for_update: bool = False) -> list[Task]:
+        """The tasks of ``task_ids`` that exist, in a fixed number of statements."""
+        ...
+
+    async def save_many(self, tasks: list[Task]) -> None:
+        """Stage the scalar changes of tasks loaded through ``get_many`` (tags excluded).
+
+        Raises ``ConcurrentUpdate`` when any stored version moved on.
+        """
+        ...
+
+    async def delete_many(self, task_ids: set[int]) -> int:
+        """Remove the tasks of ``task_ids`` that exist; returns how many."""
         ...
 
     async def add_many(self, tasks: list[Task]) -> list[Task]:
@@ -94,12 +115,31 @@ class ProjectRepository(Repository[Project], Protocol):
         ...
 
 
+class IdempotencyStore(Protocol):
+    """Replies to requests that carried an idempotency key, kept with the work they did."""
+
+    async def claim(self, key: IdempotencyKey, now: datetime) -> Reply | None:
+        """Reserve ``key`` for this unit of work, or return the reply stored for it.
+
+        While another unit of work holds the same key, waits for it to end (and
+        raises ``RequestInFlight`` if that takes too long). Raises
+        ``IdempotencyMismatch`` when the key was used for a different request.
+        Expired keys are purged first.
+        """
+        ...
+
+    async def record(self, key: IdempotencyKey, reply: Reply, expires_at: datetime) -> None:
+        """Store the reply of a claimed key; it is kept only if the unit of work commits."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit`` rolls it back."""
 
     tasks: TaskRepository
     users: Repository[User]
     projects: ProjectRepository
+    idempotency: IdempotencyStore
 
     async def __aenter__(self) -> Self: ...
 

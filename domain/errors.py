@@ -12,6 +12,15 @@ class Violation:
     field: str
     message: str
     code: str
+    within: tuple[str | int, ...] = ()
+    """Where the field sits when it belongs to an item of a batch, e.g. ``("items", 3)``."""
+
+    @property
+    def location(self) -> tuple[str | int, ...]:
+        return (*self.within, self.field)
+
+    def inside(self, *prefix: str | int) -> Violation:
+        return Violation(self.field, self.message, self.code, (*prefix, *self.within))
 
 
 class DomainError(Exception):

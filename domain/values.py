@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Final
+from typing import Final, TypeVar
 
 from domain.errors import InvalidValue
 
@@ -12,6 +12,8 @@ TITLE_MAX: Final = 255
 DESCRIPTION_MAX: Final = 2000
 TAG_MAX: Final = 50
 TAGS_PER_TASK_MAX: Final = 20
+
+T = TypeVar("T")
 
 _TAG_PATTERN: Final = re.compile(r"[a-z0-9_-]+")
 
@@ -132,3 +134,8 @@ def email(value: str) -> str:
     if not _EMAIL_PATTERN.fullmatch(address) or "\x00" in address:
         raise InvalidValue("email", "must be an address like name@example.org", "value_error")
     return address
+
+
+def given(value: T | Unset) -> T | None:
+    """The value of a partial-change field, or ``None`` when it was left ``UNSET``."""
+    return None if isinstance(value, Unset) else value

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         description="Signs pagination cursors. Unset, a key is derived from DATABASE_URL, "
         "which is fine for development; set a random value in production.",
     )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1,
+        description="the largest request body accepted, in bytes; a larger one is a 413",
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = Field(
         default="console", description="json: one JSON object a line; console: readable lines"

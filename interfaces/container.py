@@ -13,8 +13,12 @@ from application.projects.delete_project import DeleteProjectHandler
 from application.projects.get_project import GetProjectHandler
 from application.projects.list_projects import ListProjectsHandler
 from application.projects.update_project import UpdateProjectHandler
+from application.run_once import RunOnceHandler
 from application.tags.list_tags import ListTagsHandler
+from application.tasks.bulk_delete_tasks import BulkDeleteTasksHandler
+from application.tasks.bulk_update_tasks import BulkUpdateTasksHandler
 from application.tasks.create_task import CreateTaskHandler
+from application.tasks.create_tasks import CreateTasksHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.export_tasks import ExportTasksHandler
 from application.tasks.get_task import GetTaskHandler
@@ -59,6 +63,12 @@ class Container(containers.DeclarativeContainer):
     task_stats = providers.Factory(TaskStatsHandler, reader=task_reader, clock=clock)
     task_stream = providers.Singleton(SqlTaskStream, engine)
     import_tasks = providers.Factory(ImportTasksHandler, uow=unit_of_work.provider, clock=clock)
+    create_tasks = providers.Factory(CreateTasksHandler, uow=unit_of_work.provider, clock=clock)
+    bulk_update_tasks = providers.Factory(
+        BulkUpdateTasksHandler, uow=unit_of_work.provider, clock=clock
+    )
+    bulk_delete_tasks = providers.Factory(BulkDeleteTasksHandler, uow=unit_of_work.provider)
+    run_once = providers.Factory(RunOnceHandler, uow=unit_of_work.provider, clock=clock)
     export_tasks = providers.Factory(ExportTasksHandler, stream=task_stream)
 
     register_user = providers.Factory(RegisterUserHandler, uow=unit_of_work.provider, clock=clock)

@@ -126,10 +126,13 @@ async def empty_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             await connection.execute(
-                text("TRUNCATE task_tag, task, tag, project, app_user RESTART IDENTITY CASCADE")
+                text(
+                    "TRUNCATE task_tag, task, tag, project, app_user, idempotency_key"
+                    " RESTART IDENTITY CASCADE"
+                )
             )
         else:
-            for table in ("task_tag", "task", "tag", "project", "app_user"):
+            for table in ("task_tag", "task", "tag", "project", "app_user", "idempotency_key"):
                 await connection.execute(text(f"DELETE FROM {table}"))
             # Ids start at 1 again, as RESTART IDENTITY makes them on PostgreSQL.
             has_sequences = await connection.scalar(

@@ -9,7 +9,7 @@ from application.projects.views import ProjectView
 from application.references import check_references
 from application.versioning import change_versioned
 from domain.projects import Project, ProjectChanges
-from domain.values import Unset
+from domain.values import given
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,7 @@ class UpdateProjectHandler:
 
         async def change(uow: UnitOfWork, project: Project) -> bool:
             changed = project.change(command.changes, self._clock.now())
-            if not isinstance(owner_id, Unset):
-                await check_references(uow, owner_id=owner_id)
+            await check_references(uow, owner_id=given(owner_id))
             return changed
 
         await change_versioned(

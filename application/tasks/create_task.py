@@ -29,6 +29,13 @@ class CreateTaskHandler:
         self._clock = clock
 
     async def __call__(self, command: CreateTask) -> TaskView:
+        async with self._uow() as uow:
+            view = await self.within(uow, command)
+            await uow.commit()
+        return view
+
+    async def within(self, uow: UnitOfWork, command: CreateTask) -> TaskView:
+        """The work alone, in a unit of work the caller commits."""
         task = Task.create(
             title=command.title,
             description=command.description,
@@ -40,8 +47,5 @@ class CreateTaskHandler:
             assignee_id=command.assignee_id,
             now=self._clock.now(),
         )
-        async with self._uow() as uow:
-            await check_references(uow, project_id=task.project_id, assignee_id=task.assignee_id)
-            task = await uow.tasks.add(task)
-            await uow.commit()
-        return TaskView.of(task)
+        await check_references(uow, project_id=task.project_id, assignee_id=task.assignee_id)
+        return TaskView.of(await uow.tasks.add(task))

@@ -8,7 +8,7 @@ from application.references import check_references
 from application.tasks.views import TaskView
 from application.versioning import change_versioned
 from domain.tasks import Task, TaskChanges
-from domain.values import Unset
+from domain.values import given
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,7 @@ class UpdateTaskHandler:
         async def change(uow: UnitOfWork, task: Task) -> bool:
             changed = task.change(changes, self._clock.now())
             await check_references(
-                uow,
-                project_id=None if isinstance(changes.project_id, Unset) else changes.project_id,
-                assignee_id=None if isinstance(changes.assignee_id, Unset) else changes.assignee_id,
+                uow, project_id=given(changes.project_id), assignee_id=given(changes.assignee_id)
             )
             return changed
 

@@ -8,8 +8,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from application.errors import ConcurrentUpdate, Conflict
-from application.ports import ProjectRepository, Repository, TaskRepository, UnitOfWork
+from application.errors import ConcurrentUpdate, Conflict, IdempotencyMismatch
+from application.idempotency_keys import IdempotencyKey, Reply
+from application.ports import (
+    IdempotencyStore,
+    ProjectRepository,
+    Repository,
+    TaskRepository,
+    UnitOfWork,
+)
 from domain.aggregates import Versioned
 from domain.projects import Project
 from domain.tasks import Task
@@ -74,6 +81,9 @@ class InMemoryRepository(Generic[A]):
     async def exists(self, identifier: int) -> bool:
         return identifier in self.current()
 
+    async def missing(self, identifiers: set[int]) -> set[int]:
+        return identifiers - set(self.current())
+
     def stale(self) -> int | None:
         """The id of a staged change whose stored version moved on, if any."""
         for identifier, aggregate in self.staged.items():
@@ -117,6 +127,20 @@ class InMemoryTaskRepository(InMemoryRepository[Task], TaskRepository):
             await self.delete(identifier)
         return len(found)
 
+    async def add_many(self, tasks: list[Task]) -> list[Task]:
+        return [await self.add(task) for task in tasks]
+
+    async def get_many(self, task_ids: set[int], *, for_update: bool = False) -> list[Task]:
+        found = [await self.get(i) for i in sorted(task_ids)]
+        return [task for task in found if task is not None]
+
+    async def save_many(self, tasks: list[Task]) -> None:
+        for task in tasks:
+            await self.save(task)
+
+    async def delete_many(self, task_ids: set[int]) -> int:
+        return sum([await self.delete(i) for i in task_ids])
+
 
 class InMemoryProjectRepository(InMemoryRepository[Project], ProjectRepository):
     async def disown_all(self, user_id: int, now: datetime) -> int:
@@ -127,10 +151,32 @@ class InMemoryUserRepository(InMemoryRepository[User], Repository[User]):
     pass
 
 
+class InMemoryIdempotencyStore(IdempotencyStore):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.staged: dict[tuple[str, str], tuple[str, Reply, datetime]] = {}
+
+    async def claim(self, key: IdempotencyKey, now: datetime) -> Reply | None:
+        replies = self._store.replies
+        for name in [n for n, (_, _, expires) in replies.items() if expires < now]:
+            del replies[name]
+        stored = replies.get((key.scope, key.key))
+        if stored is None:
+            return None
+        fingerprint, reply, _ = stored
+        if fingerprint != key.fingerprint:
+            raise IdempotencyMismatch()
+        return reply
+
+    async def record(self, key: IdempotencyKey, reply: Reply, expires_at: datetime) -> None:
+        self.staged[(key.scope, key.key)] = (key.fingerprint, reply, expires_at)
+
+
 class InMemoryUnitOfWork(UnitOfWork):
     tasks: InMemoryTaskRepository
     users: InMemoryUserRepository
     projects: InMemoryProjectRepository
+    idempotency: InMemoryIdempotencyStore
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -143,6 +189,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.projects = InMemoryProjectRepository(
             store.projects, store, "project", lambda p: (p.owner_id, p.name)
         )
+        self.idempotency = InMemoryIdempotencyStore(store)
         self.committed = False
         return self
 
@@ -164,8 +211,11 @@ class InMemoryUnitOfWork(UnitOfWork):
                 raise ConcurrentUpdate(repository._resource, identifier)
         for repository in self._repositories():
             repository.publish()
+        self._store.replies.update(self.idempotency.staged)
+        self.idempotency.staged.clear()
         self.committed = True
 
     async def rollback(self) -> None:
         for repository in self._repositories():
             repository.discard()
+        self.idempotency.staged.clear()

@@ -9,12 +9,14 @@ domain increments it (``version_id_generator=False``).
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     func,
@@ -167,3 +169,18 @@ class TaskRow(SQLModel, table=True):
         Index("ix_task_assignee_id", "assignee_id"),
         NEVER_REUSE_IDS,
     )
+
+
+class IdempotencyRow(SQLModel, table=True):
+    """The reply to a request that carried an ``Idempotency-Key``, kept until it expires."""
+
+    __tablename__ = "idempotency_key"
+
+    scope: str = Field(sa_column=Column(String(100), primary_key=True))
+    key: str = Field(sa_column=Column(String(255), primary_key=True))
+    fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    status: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    headers: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False, index=True))

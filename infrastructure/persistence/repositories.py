@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,6 +98,14 @@ class SqlRepository(Generic[A, R]):
         )
         return (await self._session.scalar(statement)) is not None
 
+    async def missing(self, identifiers: set[int]) -> set[int]:
+        statement = (
+            select(self._table.c.id)
+            .where(self._table.c.id.in_(identifiers))
+            .with_for_update(key_share=True)
+        )
+        return identifiers - set(await self._session.scalars(statement))
+
     async def _before_flush(self, aggregate: A, row: R) -> None:
         """A hook for what columns cannot carry (a task's tag links)."""
 
@@ -142,6 +150,49 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
     async def unassign_all(self, user_id: int, now: datetime) -> int:
         return await _clear_reference(self._session, self._table, "assignee_id", user_id, now)
 
+    async def get_many(self, task_ids: set[int], *, for_update: bool = False) -> list[Task]:
+        statement = (
+            select(TaskRow)
+            .where(TaskRow.id.in_(task_ids))  # type: ignore[union-attr]
+            .options(*self.load_options)
+            .order_by(TaskRow.id)  # type: ignore[arg-type]
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        rows = list((await self._session.execute(statement)).scalars())
+        for row in rows:
+            self._loaded[row.id] = row  # type: ignore[index]
+        return [mappers.task_from_row(row) for row in rows]
+
+    async def save_many(self, tasks: list[Task]) -> None:
+        """One executemany UPDATE, each row conditioned on the version it was loaded at."""
+        if not tasks:
+            return
+        table = self._table
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values({name: bindparam(name) for name in mappers.task_columns(tasks[0])})
+        )
+        rows = []
+        for task in tasks:
+            assert task.id is not None
+            loaded = self._loaded.pop(task.id)
+            self._session.expunge(loaded)
+            rows.append(
+                {**mappers.task_columns(task), "b_id": task.id, "b_version": loaded.version}
+            )
+        connection = await self._session.connection()
+        result = await connection.execute(statement, rows)
+        if connection.dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
+            raise ConcurrentUpdate(self.resource)
+
+    async def delete_many(self, task_ids: set[int]) -> int:
+        result = await self._session.execute(
+            delete(self._table).where(self._table.c.id.in_(task_ids))
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def delete_all_in(self, project_id: int) -> int:
         result = await self._session.execute(
             delete(self._table).where(self._table.c.project_id == project_id)
@@ -165,6 +216,46 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
             select(TagRow).where(TagRow.name.in_(names)).order_by(TagRow.name)  # type: ignore[attr-defined]
         )
         return list(found)
+
+    async def add_many(self, tasks: list[Task]) -> list[Task]:
+        """Four statements for up to 1000 tasks: a multi-row INSERT ... RETURNING of
+        the tasks, the upsert and the select of their tags, a multi-row INSERT of
+        the links."""
+        if not tasks:
+            return []
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        rows = [mappers.task_columns(task) for task in tasks]
+        if dialect == "postgresql":
+            # SQLAlchemy's "insertmanyvalues" batches these 1000 rows a statement
+            # and matches the returned ids to the rows by a sentinel it adds.
+            returning = self._table.c.id
+            result = await self._session.execute(
+                insert(self._table).returning(returning, sort_by_parameter_order=True), rows
+            )
+            ids = list(result.scalars())
+        else:
+            # SQLite has one writer at a time and gives rowids in the order of
+            # VALUES, so sorting the returned ids restores that order.
+            ids = []
+            for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+                chunk = rows[start : start + _ROWS_PER_STATEMENT]
+                statement = insert(self._table).values(chunk).returning(self._table.c.id)
+                ids += sorted((await self._session.execute(statement)).scalars())
+        stored = [dataclasses.replace(t, id=i) for t, i in zip(tasks, ids, strict=True)]
+        names = tuple(sorted({name for task in tasks for name in task.tags}))
+        tag_ids = {row.name: row.id for row in await self._tag_rows(names)}
+        links = [{"task_id": t.id, "tag_id": tag_ids[name]} for t in stored for name in t.tags]
+        for start in range(0, len(links), _LINKS_PER_STATEMENT):
+            chunk = links[start : start + _LINKS_PER_STATEMENT]
+            await self._session.execute(insert(metadata.tables["task_tag"]).values(chunk))
+        return stored
+
+
+# Bound parameters a statement stay under every driver's limit (32767): a task
+# row has at most 12, a link 2.
+_ROWS_PER_STATEMENT = 1000
+_LINKS_PER_STATEMENT = 10_000
 
 
 async def _clear_reference(

@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from application.errors import ConcurrentUpdate
 from application.ports import UnitOfWork
+from infrastructure.persistence.idempotency import SqlIdempotencyStore
 from infrastructure.persistence.repositories import (
     SqlProjectRepository,
     SqlTaskRepository,
@@ -24,6 +25,7 @@ class SqlUnitOfWork(UnitOfWork):
     tasks: SqlTaskRepository
     users: SqlUserRepository
     projects: SqlProjectRepository
+    idempotency: SqlIdempotencyStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -33,6 +35,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.tasks = SqlTaskRepository(self._session)
         self.users = SqlUserRepository(self._session)
         self.projects = SqlProjectRepository(self._session)
+        self.idempotency = SqlIdempotencyStore(self._session)
         return self
 
     async def __aexit__(

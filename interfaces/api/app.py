@@ -5,8 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from interfaces.api import database_failures, errors, openapi, request_context
-from interfaces.api.routes import health, projects, tags, tasks, users
+from interfaces.api import body_limit, database_failures, errors, openapi, request_context
+from interfaces.api.routes import health, projects, tags, task_batches, tasks, users
 from interfaces.container import Container, dispose
 
 
@@ -32,8 +32,10 @@ def create_app(container: Container | None = None) -> FastAPI:
     errors.install(app)
     # Innermost middleware: it must see a database failure before anything maps it.
     database_failures.install(app, attempts=lambda: services.settings().db_request_attempts)
+    # Around it: a body over MAX_BODY_BYTES is a 413 before anything reads it whole.
+    body_limit.install(app, limit=lambda: services.settings().max_body_bytes)
     app.include_router(health.router)
-    for module in (tasks, users, projects, tags):
+    for module in (task_batches, tasks, users, projects, tags):
         app.include_router(module.router)
     # Outermost, around the error middleware too: every answer gets its request id.
     request_context.install(app)

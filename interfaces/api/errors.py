@@ -20,6 +20,7 @@ from application.errors import (
     InvalidQuery,
     NotFound,
     PreconditionFailed,
+    RequestInFlight,
 )
 from domain.errors import DomainError
 from interfaces.api.request_context import REQUEST_ID_HEADER
@@ -90,7 +91,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _broken_rule(_: Request, error: DomainError) -> Response:
         return validation_problem(
-            [{"loc": ["body", v.field], "msg": v.message, "type": v.code} for v in error.violations]
+            [
+                {"loc": ["body", *v.location], "msg": v.message, "type": v.code}
+                for v in error.violations
+            ]
         )
 
     @app.exception_handler(NotFound)
@@ -108,6 +112,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidCursor)
     async def _bad_cursor(_: Request, error: InvalidCursor) -> Response:
         return problem(400, str(error), kind="invalid-cursor")
+
+    @app.exception_handler(RequestInFlight)
+    async def _in_flight(_: Request, error: RequestInFlight) -> Response:
+        return problem(409, str(error), kind="request-in-flight", headers={"Retry-After": "1"})
 
     @app.exception_handler(Conflict)
     async def _taken(_: Request, error: Conflict) -> Response:

@@ -14,9 +14,10 @@ from application.tasks.create_task import CreateTask
 from application.tasks.list_tasks import ListTasks
 from application.tasks.queries import TaskFilter, TaskSort
 from application.tasks.update_task import UpdateTask
+from application.tasks.views import TaskView
 from domain.tasks import TaskChanges
 from domain.values import Priority, Status
-from interfaces.api import responses
+from interfaces.api import idempotency, responses
 from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, require_json
 from interfaces.api.errors import body_errors
 from interfaces.api.paging import Paging
@@ -89,23 +90,39 @@ JsonBody = Depends(require_json)
     status_code=status.HTTP_201_CREATED,
     response_model=TaskOut,
     summary="Create a task",
-    responses=_BODY_ERRORS,
+    responses={
+        **_BODY_ERRORS,
+        409: {**_PROBLEM, "description": "A request with this Idempotency-Key is in progress"},
+    },
     dependencies=[JsonBody],
 )
-async def create_task(body: TaskCreate, services: Services) -> Response:
-    view = await services.create_task()(
-        CreateTask(
-            title=body.title,
-            description=body.description,
-            status=body.status,
-            priority=body.priority,
-            due_date=body.due_date,
-            tags=tuple(body.tags),
-            project_id=body.project_id,
-            assignee_id=body.assignee_id,
-        )
+async def create_task(
+    body: TaskCreate, request: Request, services: Services, idempotency_key: idempotency.Key = None
+) -> Response:
+    command = command_of(body)
+
+    def created(view: TaskView) -> Response:
+        return responses.task_response(view, 201, {"Location": f"{router.prefix}/{view.id}"})
+
+    if idempotency_key is None:
+        return created(await services.create_task()(command))
+    handler = services.create_task()
+    return await idempotency.once(
+        services, request, idempotency_key, lambda uow: handler.within(uow, command), created
     )
-    return responses.task_response(view, 201, {"Location": f"{router.prefix}/{view.id}"})
+
+
+def command_of(body: TaskCreate) -> CreateTask:
+    return CreateTask(
+        title=body.title,
+        description=body.description,
+        status=body.status,
+        priority=body.priority,
+        due_date=body.due_date,
+        tags=tuple(body.tags),
+        project_id=body.project_id,
+        assignee_id=body.assignee_id,
+    )
 
 
 @router.get(

@@ -1,0 +1,83 @@
+"""Idempotency keys in the same transaction as the work they protect.
+
+The claim is an ``INSERT ... ON CONFLICT DO NOTHING`` on the primary key
+(scope, key). A second transaction claiming the same key waits on that row
+until the first one ends: if it committed, the stored reply is read and
+replayed; if it rolled back, the second one takes the key. On PostgreSQL the
+wait is capped by ``SET LOCAL lock_timeout`` (transaction-scoped, so safe
+behind a transaction pooler); past it the request is told to retry (409).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from application.errors import IdempotencyMismatch, RequestInFlight
+from application.idempotency_keys import IdempotencyKey, Reply
+from application.ports import IdempotencyStore
+from infrastructure.persistence.models import metadata
+
+WAIT_FOR_FIRST_REQUEST: Final = "5s"
+_LOCK_NOT_AVAILABLE: Final = "55P03"
+
+keys = metadata.tables["idempotency_key"]
+
+
+class SqlIdempotencyStore(IdempotencyStore):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, key: IdempotencyKey, now: datetime) -> Reply | None:
+        session = self._session
+        postgres = session.get_bind().dialect.name == "postgresql"
+        insert = postgresql.insert if postgres else sqlite.insert
+        try:
+            if postgres:
+                await session.execute(text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST_REQUEST}'"))
+            await session.execute(delete(keys).where(keys.c.expires_at < now))
+            claimed = await session.execute(
+                insert(keys)
+                .values(
+                    scope=key.scope,
+                    key=key.key,
+                    fingerprint=key.fingerprint,
+                    created_at=now,
+                    expires_at=now,
+                )
+                .on_conflict_do_nothing()
+                .returning(keys.c.key)
+            )
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                raise RequestInFlight() from error
+            raise
+        if claimed.first() is not None:
+            return None
+        stored = (
+            await session.execute(
+                select(keys.c.fingerprint, keys.c.status, keys.c.body, keys.c.headers).where(
+                    keys.c.scope == key.scope, keys.c.key == key.key
+                )
+            )
+        ).one()
+        if stored.fingerprint != key.fingerprint:
+            raise IdempotencyMismatch()
+        return Reply(stored.status, stored.body, tuple((k, v) for k, v in stored.headers))
+
+    async def record(self, key: IdempotencyKey, reply: Reply, expires_at: datetime) -> None:
+        await self._session.execute(
+            update(keys)
+            .where(keys.c.scope == key.scope, keys.c.key == key.key)
+            .values(
+                status=reply.status,
+                body=reply.body,
+                headers=[list(pair) for pair in reply.headers],
+                expires_at=expires_at,
+            )
+        )

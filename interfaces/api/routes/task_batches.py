@@ -1,0 +1,82 @@
+"""Bulk task endpoints: each one transaction, all or nothing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.responses import Response
+
+from application.tasks.bulk_update_tasks import BulkUpdateTasks
+from application.tasks.create_tasks import CreateTasks
+from application.tasks.views import TaskView
+from domain.tasks import TaskChanges
+from interfaces.api import idempotency, responses
+from interfaces.api.dependencies import Services, require_json
+from interfaces.api.openapi_docs import BODY_ERRORS, not_found, problem
+from interfaces.api.routes.tasks import command_of
+from interfaces.api.schemas_batches import (
+    BulkCreated,
+    BulkDelete,
+    BulkDeleted,
+    BulkUpdate,
+    BulkUpdated,
+    TaskBatch,
+    changes_of,
+)
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[Depends(require_json)])
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BulkCreated,
+    summary="Create up to 1000 tasks at once",
+    description="All or nothing: one invalid item is a 422 naming its index "
+    "(`errors[].loc` = `body, items, i, field`) and nothing is stored.",
+    responses={
+        **BODY_ERRORS,
+        409: problem("A request with this Idempotency-Key is in progress"),
+    },
+)
+async def create_tasks(
+    body: TaskBatch, request: Request, services: Services, idempotency_key: idempotency.Key = None
+) -> Response:
+    command = CreateTasks([command_of(item) for item in body.items])
+
+    def created(views: list[TaskView]) -> Response:
+        return responses.json(BulkCreated(items=[responses.task_out(v) for v in views]), 201)
+
+    if idempotency_key is None:
+        return created(await services.create_tasks()(command))
+    handler = services.create_tasks()
+    return await idempotency.once(
+        services, request, idempotency_key, lambda uow: handler.within(uow, command), created
+    )
+
+
+@router.post(
+    "/bulk-update",
+    response_model=BulkUpdated,
+    summary="Apply one change to many tasks",
+    description="All or nothing: an unknown id is a 404 and nothing changes. `changes` "
+    "names some of status, priority, assignee_id, project_id; each task that changes "
+    "gets version + 1. `updated` counts the distinct tasks named.",
+    responses={**BODY_ERRORS, **not_found("task")},
+)
+async def bulk_update(body: BulkUpdate, services: Services) -> Response:
+    updated = await services.bulk_update_tasks()(
+        BulkUpdateTasks(frozenset(body.ids), TaskChanges(**changes_of(body.changes)))
+    )
+    return responses.json(BulkUpdated(updated=updated))
+
+
+@router.post(
+    "/bulk-delete",
+    response_model=BulkDeleted,
+    summary="Delete many tasks",
+    description="Ids that do not exist are ignored and not counted.",
+    responses=BODY_ERRORS,
+)
+async def bulk_delete(body: BulkDelete, services: Services) -> Response:
+    deleted = await services.bulk_delete_tasks()(frozenset(body.ids))
+    return responses.json(BulkDeleted(deleted=deleted))
