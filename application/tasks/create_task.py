@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 
 from application.ports import Clock, UnitOfWork
 from application.references import check_references
@@ -22,6 +22,10 @@ class CreateTask:
     project_id: int | None = None
     assignee_id: int | None = None
 
+    def task(self, now: datetime) -> Task:
+        """The new task this command asks for; ``DomainError`` if it breaks a rule."""
+        return Task.create(**{f.name: getattr(self, f.name) for f in fields(self)}, now=now)
+
 
 class CreateTaskHandler:
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
@@ -36,16 +40,6 @@ class CreateTaskHandler:
 
     async def within(self, uow: UnitOfWork, command: CreateTask) -> TaskView:
         """The work alone, in a unit of work the caller commits."""
-        task = Task.create(
-            title=command.title,
-            description=command.description,
-            status=command.status,
-            priority=command.priority,
-            due_date=command.due_date,
-            tags=command.tags,
-            project_id=command.project_id,
-            assignee_id=command.assignee_id,
-            now=self._clock.now(),
-        )
+        task = command.task(self._clock.now())
         await check_references(uow, project_id=task.project_id, assignee_id=task.assignee_id)
         return TaskView.of(await uow.tasks.add(task))

@@ -41,17 +41,7 @@ class CreateTasksHandler:
         violations: list[Violation] = []
         for index, item in enumerate(command.items):
             try:
-                tasks[index] = Task.create(
-                    title=item.title,
-                    description=item.description,
-                    status=item.status,
-                    priority=item.priority,
-                    due_date=item.due_date,
-                    tags=item.tags,
-                    project_id=item.project_id,
-                    assignee_id=item.assignee_id,
-                    now=now,
-                )
+                tasks[index] = item.task(now)
             except DomainError as error:
                 violations += [v.inside("items", index) for v in error.violations]
         violations += await _missing_references(uow, tasks)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi.responses import Response
 from pydantic import BaseModel
 from pydantic_core import to_json
 
+from application.pagination import Page
 from application.tasks.views import TaskView
 from interfaces.api.schemas import TaskOut
+
+V = TypeVar("V")
 
 
 def dump_json(value: Any) -> bytes:
@@ -45,3 +49,15 @@ def task_response(
     view: TaskView, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     return json(task_out(view), status, {"ETag": etag(view.version), **(headers or {})})
+
+
+def page(model: type[BaseModel], found: Page[V], item: Callable[[V], BaseModel]) -> Response:
+    """A page of a collection in the contract's shape: items, limit, next_cursor, total."""
+    return json(
+        model(
+            items=[item(v) for v in found.items],
+            limit=found.limit,
+            next_cursor=found.next_cursor,
+            total=found.total,
+        )
+    )

@@ -54,14 +54,7 @@ async def list_projects(
     services: Services, paging: Annotated[Paging, Depends()], sort: Annotated[str, SORT] = "name"
 ) -> Response:
     page = await services.list_projects()(NameSort.parse(sort), paging.query)
-    return responses.json(
-        ProjectPage(
-            items=[_out(v) for v in page.items],
-            limit=page.limit,
-            next_cursor=page.next_cursor,
-            total=page.total,
-        )
-    )
+    return responses.page(ProjectPage, page, _out)
 
 
 @router.get(

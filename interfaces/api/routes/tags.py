@@ -23,7 +23,4 @@ router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
 )
 async def list_tags(services: Services, paging: Annotated[Paging, Depends()]) -> Response:
     page = await services.list_tags()(paging.query)
-    items = [TagOut(name=t.name, task_count=t.task_count) for t in page.items]
-    return responses.json(
-        TagPage(items=items, limit=page.limit, next_cursor=page.next_cursor, total=page.total)
-    )
+    return responses.page(TagPage, page, lambda t: TagOut(name=t.name, task_count=t.task_count))

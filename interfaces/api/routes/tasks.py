@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
@@ -22,6 +21,7 @@ from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, re
 from interfaces.api.errors import body_errors
 from interfaces.api.paging import Paging
 from interfaces.api.schemas import (
+    DueDate,
     PriorityName,
     Problem,
     StatusName,
@@ -58,8 +58,9 @@ class TaskQuery:
         q: Annotated[
             str | None, Query(max_length=500, description="substring of title or description")
         ] = None,
-        due_before: Annotated[date | None, Query(description="inclusive")] = None,
-        due_after: Annotated[date | None, Query(description="inclusive")] = None,
+        # DueDate: only YYYY-MM-DD, as in a body (a bare date would take "0" as 1970-01-01).
+        due_before: Annotated[DueDate | None, Query(description="inclusive")] = None,
+        due_after: Annotated[DueDate | None, Query(description="inclusive")] = None,
     ) -> None:
         with_nul = [name for name, text in (("tag", tag), ("q", q)) if text and "\x00" in text]
         if with_nul:
@@ -147,13 +148,7 @@ async def list_tasks(
     page = await services.list_tasks()(
         ListTasks(filters.filter, TaskSort.parse(sort), paging.query)
     )
-    body = TaskPage(
-        items=[responses.task_out(v) for v in page.items],
-        limit=page.limit,
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
-    return responses.json(body)
+    return responses.page(TaskPage, page, responses.task_out)
 
 
 @router.get("/stats", response_model=TaskStatsOut, summary="Count tasks", responses=_ERRORS)

@@ -52,14 +52,7 @@ async def list_users(
     services: Services, paging: Annotated[Paging, Depends()], sort: Annotated[str, SORT] = "name"
 ) -> Response:
     page = await services.list_users()(NameSort.parse(sort), paging.query)
-    return responses.json(
-        UserPage(
-            items=[_out(v) for v in page.items],
-            limit=page.limit,
-            next_cursor=page.next_cursor,
-            total=page.total,
-        )
-    )
+    return responses.page(UserPage, page, _out)
 
 
 @router.get(
