@@ -22,10 +22,20 @@ Services = Annotated[Container, Depends(container)]
 
 
 def require_json(
+    request: Request,
     content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> None:
-    """A body must be JSON: any other declared content type is a 415."""
+    """A body must be JSON: any other content type, or none, is a 415.
+
+    A request without a body and without a content type goes on, to be told
+    that its body is missing (422).
+    """
     if content_type is None:
+        has_body = request.headers.get("content-length", "0") != "0" or (
+            "transfer-encoding" in request.headers
+        )
+        if has_body:
+            raise HTTPException(415, "Content-Type must be application/json")
         return
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):

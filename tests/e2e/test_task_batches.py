@@ -153,3 +153,23 @@ async def test_bulk_delete_counts_only_what_existed(client: httpx.AsyncClient) -
     assert response.json() == {"deleted": 2}
     assert await total(client) == 1
     assert (await client.post("/api/v1/tasks/bulk-delete", json={"ids": [0]})).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/v1/tasks"),
+        ("PATCH", "/api/v1/tasks/1"),
+        ("POST", "/api/v1/tasks/bulk"),
+        ("POST", "/api/v1/users"),
+    ],
+)
+async def test_a_body_without_a_content_type_is_a_415(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    await create(client, [{"title": "a"}])
+    request = client.build_request(method, path, content=b'{"title": "x"}')
+    assert "content-type" not in request.headers
+    response = await client.send(request)
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
