@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -44,6 +45,17 @@ _COLUMNS = tuple(
         "assignee_id", "created_at", "updated_at", "completed_at", "version",
     )
 )  # fmt: skip
+
+# Built once: a statement object made per call would be rebuilt and have its
+# cache key computed again on every request; these are looked up in
+# SQLAlchemy's compiled cache by a key computed once.
+_ONE_TASK = select(*_COLUMNS).where(task.c.id == bindparam("task_id"))
+_TAGS_OF = (
+    select(task_tag.c.task_id, tag.c.name)
+    .join(tag, tag.c.id == task_tag.c.tag_id)
+    .where(task_tag.c.task_id.in_(bindparam("task_ids", expanding=True)))
+    .order_by(task_tag.c.task_id, tag.c.name)
+)
 
 _SORT_COLUMNS = {
     SortKey.CREATED_AT: task.c.created_at,
@@ -134,7 +146,7 @@ class SqlTaskReader(TaskReader):
 
     async def get(self, task_id: int) -> TaskView | None:
         async with self._engine.connect() as connection:
-            row = (await connection.execute(select(*_COLUMNS).where(task.c.id == task_id))).first()
+            row = (await connection.execute(_ONE_TASK, {"task_id": task_id})).first()
             if row is None:
                 return None
             tags = await _tags_of(connection, [task_id])
@@ -175,12 +187,7 @@ async def _tags_of(
     """Tag names of every task in ``task_ids``, alphabetical, in one statement."""
     found: defaultdict[int, list[str]] = defaultdict(list)
     if task_ids:
-        rows = await connection.execute(
-            select(task_tag.c.task_id, tag.c.name)
-            .join(tag, tag.c.id == task_tag.c.tag_id)
-            .where(task_tag.c.task_id.in_(task_ids))
-            .order_by(task_tag.c.task_id, tag.c.name)
-        )
+        rows = await connection.execute(_TAGS_OF, {"task_ids": list(task_ids)})
         for task_id, name in rows:
             found[task_id].append(name)
     return defaultdict(tuple, {task_id: tuple(names) for task_id, names in found.items()})

@@ -1,27 +1,36 @@
-"""The ``taskhex`` command line.
+"""The ``taskhex`` command line: the second driving adapter, beside the HTTP API.
 
-It never imports FastAPI: ``serve`` hands uvicorn the path of the app factory.
+It drives the same use cases through the same container (``runtime.run``) and
+never imports FastAPI: ``serve`` hands uvicorn the path of the app factory and
+``openapi`` builds the schema in a child process. Each module of this package
+is one command or group (a ``typer.Typer`` named ``app``), listed in
+``COMMANDS``; a new group (``users``, ``projects``) is one more module there.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from infrastructure.logging import configure_logging
 from infrastructure.persistence import migrations
 from infrastructure.persistence.urls import sync_url
 from infrastructure.settings import Settings
+from interfaces.cli import db, openapi, seed, tasks, transfer
+from interfaces.cli.errors import OneLineErrors, exit_on_error
 
-app = typer.Typer(help="taskhex: a hexagonal task service.", no_args_is_help=True)
-db = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
-app.add_typer(db, name="db")
+app = typer.Typer(
+    help="taskhex: a hexagonal task service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    cls=OneLineErrors,
+)
 
-
-def _database_url() -> str:
-    return Settings().database_url.get_secret_value()
+COMMANDS = (tasks, db, seed, transfer, openapi)
+for module in COMMANDS:
+    app.add_typer(module.app)
 
 
 @app.command()
@@ -31,41 +40,32 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve the HTTP API. On SQLite the schema is brought up to date first."""
-    url = _database_url()
-    if sync_url(url).is_sqlite:
-        migrations.upgrade(url)
+    with exit_on_error():
+        settings = Settings()
+        url = settings.migrations_database_url.get_secret_value()
+        if sync_url(url).is_sqlite:
+            migrations.upgrade(url)
     uvicorn.run(
-        "interfaces.api.app:create_app",
+        "interfaces.api.asgi:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level=Settings().log_level.lower(),
+        log_level=settings.log_level.lower(),
+        log_config=None,
+        access_log=False,
     )
 
 
-@db.command()
-def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
-    """Apply migrations up to REVISION."""
-    migrations.upgrade(_database_url(), revision)
-    typer.echo(f"database at {migrations.current(_database_url()) or 'base'}")
-
-
-@db.command()
-def downgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")],
-) -> None:
-    """Revert migrations down to REVISION."""
-    migrations.downgrade(_database_url(), revision)
-    typer.echo(f"database at {migrations.current(_database_url()) or 'base'}")
-
-
-@db.command()
-def current() -> None:
-    """Print the revision the database is at."""
-    typer.echo(migrations.current(_database_url()) or "base")
-
-
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    """The console script: configure logging from the environment, then run the command.
+
+    Settings that cannot be read stop every command, with exit code 2.
+    """
+    try:
+        with exit_on_error():
+            settings = Settings()
+            configure_logging(settings.log_level, settings.log_format)
+    except typer.Exit as stop:
+        raise SystemExit(stop.exit_code) from None
     app()

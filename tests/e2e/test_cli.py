@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -49,7 +50,10 @@ def serving(env: dict[str, str], cwd: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
+        # Ctrl-C rather than SIGTERM: uvicorn stops gracefully either way, but
+        # re-raises SIGTERM afterwards, which ends the process before coverage
+        # can save what the child ran; after SIGINT it exits normally.
+        process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
 
 

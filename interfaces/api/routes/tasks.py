@@ -148,7 +148,7 @@ async def list_tasks(
     page = await services.list_tasks()(
         ListTasks(filters.filter, TaskSort.parse(sort), paging.query)
     )
-    return responses.page(TaskPage, page, responses.task_out)
+    return responses.task_page(page)
 
 
 @router.get("/stats", response_model=TaskStatsOut, summary="Count tasks", responses=_ERRORS)

@@ -1,0 +1,150 @@
+"""The OpenAPI document: what FastAPI derives from the routes, completed once.
+
+- Every error answer is ``application/problem+json`` with the ``Problem``
+  schema and an example; FastAPI's own 422 shape, which this API never sends,
+  is replaced.
+- Every operation documents the 500 it may answer, and every answer the
+  ``X-Request-ID`` header (see ``request_context``).
+- Schemas, answers and request bodies get examples (``examples.BY_SCHEMA``)
+  when they have none of their own.
+
+Routes need not repeat any of this. ``python -m interfaces.api.openapi`` prints
+the document: ``taskhex openapi`` runs exactly that in a child process, so that
+the CLI never imports FastAPI.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Final
+
+from fastapi import FastAPI
+
+from interfaces.api import examples
+from interfaces.api.request_context import REQUEST_ID_HEADER
+from interfaces.api.schemas import Problem
+
+PROBLEM_JSON: Final = "application/problem+json"
+_METHODS: Final = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+_SCHEMAS: Final = "#/components/schemas/"
+_PROBLEM_REF: Final = {"$ref": f"{_SCHEMAS}Problem"}
+_FASTAPI_ONLY: Final = ("HTTPValidationError", "ValidationError")
+_REQUEST_ID_PARAMETER: Final = {
+    "name": REQUEST_ID_HEADER,
+    "in": "header",
+    "required": False,
+    # Never refused: a value that is not a plausible id is replaced, not rejected.
+    "description": "Your id for this request (echoed back and logged): 1..128 letters, "
+    "digits or `._~:/+=-`. Any other value is replaced by a fresh id, as is a missing one.",
+    "schema": {"type": "string"},
+}
+_REQUEST_ID_HEADER: Final = {
+    "description": "The request id: the one sent, or the one the server made.",
+    "schema": {"type": "string"},
+}
+_DESCRIPTIONS: Final = {
+    "400": "The cursor was tampered with, or made for another collection, sort or filter",
+    "422": "Invalid input; `errors` names each bad field",
+    "500": "Unexpected error; quote `correlation_id` (the request id) when reporting it",
+}
+
+
+def install(app: FastAPI) -> None:
+    """Serve the completed document at ``/openapi.json`` and ``/docs``."""
+    generate = app.openapi
+    completed = False
+
+    def openapi() -> dict[str, Any]:
+        nonlocal completed
+        document = generate()
+        if not completed:
+            complete(document)
+            completed = True
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def complete(document: dict[str, Any]) -> dict[str, Any]:
+    components = document.setdefault("components", {})
+    schemas: dict[str, Any] = components.setdefault("schemas", {})
+    _add_problem(schemas)
+    for name, example in examples.BY_SCHEMA.items():
+        if name in schemas:
+            schemas[name].setdefault("examples", [example])
+    components.setdefault("parameters", {})["RequestId"] = _REQUEST_ID_PARAMETER
+    components.setdefault("headers", {})["RequestId"] = _REQUEST_ID_HEADER
+    for path_item in document.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method in _METHODS:
+                _complete_operation(operation, schemas)
+    text = json.dumps(document)
+    for name in _FASTAPI_ONLY:
+        if f'"{_SCHEMAS}{name}"' not in text:
+            schemas.pop(name, None)
+    return document
+
+
+def _add_problem(schemas: dict[str, Any]) -> None:
+    if "Problem" not in schemas:
+        problem = Problem.model_json_schema(ref_template=_SCHEMAS + "{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+    schemas["Problem"].setdefault("examples", [examples.problem(404), examples.problem(422)])
+
+
+def _complete_operation(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    parameters = operation.setdefault("parameters", [])
+    if not any(p.get("name") == REQUEST_ID_HEADER for p in parameters):
+        parameters.append({"$ref": "#/components/parameters/RequestId"})
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    responses.setdefault("500", {"description": _DESCRIPTIONS["500"]})
+    if any(p.get("name") == "cursor" and p.get("in") == "query" for p in parameters):
+        responses.setdefault("400", {"description": _DESCRIPTIONS["400"]})
+    for code, response in responses.items():
+        if code.isdigit() and int(code) >= 400:
+            if code == "422" and response.get("description") in (None, "Validation Error"):
+                response["description"] = _DESCRIPTIONS["422"]
+            response["content"] = {
+                PROBLEM_JSON: {"schema": _PROBLEM_REF, "example": examples.problem(int(code))}
+            }
+        else:
+            _add_examples(response.get("content", {}), schemas)
+        response.setdefault("headers", {})[REQUEST_ID_HEADER] = {
+            "$ref": "#/components/headers/RequestId"
+        }
+    if body := operation.get("requestBody"):
+        _add_examples(body.get("content", {}), schemas)
+
+
+def _add_examples(content: dict[str, Any], schemas: dict[str, Any]) -> None:
+    for media in content.values():
+        if "example" in media or "examples" in media:
+            continue
+        example = _example_of(media.get("schema", {}), schemas)
+        if example is not None:
+            media["example"] = example
+
+
+def _example_of(schema: dict[str, Any], schemas: dict[str, Any]) -> Any:
+    """The first example of ``schema``, of the component it names, or of its title."""
+    if schema.get("examples"):
+        return schema["examples"][0]
+    name = schema.get("$ref", "").removeprefix(_SCHEMAS) or schema.get("title", "")
+    component = schemas.get(name, {})
+    if component.get("examples"):
+        return component["examples"][0]
+    return examples.BY_SCHEMA.get(name)
+
+
+def main() -> None:
+    """Print the completed OpenAPI document as JSON on standard output."""
+    from interfaces.api.app import create_app
+
+    json.dump(create_app().openapi(), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":  # pragma: no cover - run as `python -m interfaces.api.openapi`
+    main()

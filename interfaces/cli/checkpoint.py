@@ -1,0 +1,112 @@
+"""Where an import stopped, so that ``taskhex import --resume`` goes on from there.
+
+A checkpoint is a small JSON file (``FILE.import-state.json`` unless
+``--state`` names another), rewritten atomically after every committed batch.
+It records the input file and the database (password masked), the byte offset
+and line number reached, the tasks imported so far, and the SHA-256 of the
+input up to that offset, so a resume can prove that the part it skips is the
+part that was imported.
+
+The batch and its checkpoint cannot be one transaction (the checkpoint is a
+file): if the process dies in the instant between a commit and the rename of
+the checkpoint, a resume imports that one batch again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from interfaces.cli.errors import CliError, ExitCode
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    source: str
+    database: str
+    offset: int = 0
+    line: int = 0
+    imported: int = 0
+    digest: str = hashlib.sha256().hexdigest()
+    finished: bool = False
+
+    def after(self, *, offset: int, line: int, imported: int, digest: str) -> Checkpoint:
+        return replace(self, offset=offset, line=line, imported=imported, digest=digest)
+
+    def same_import(self, other: Checkpoint) -> bool:
+        return (self.source, self.database) == (other.source, other.database)
+
+
+def state_path(source: Path, state: Path | None) -> Path:
+    return state if state is not None else source.with_name(source.name + ".import-state.json")
+
+
+def load(path: Path) -> Checkpoint | None:
+    if not path.exists():
+        return None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return Checkpoint(**data)
+    except (ValueError, TypeError) as error:
+        raise CliError(
+            f"the checkpoint {path} is unreadable ({error}); delete it to start over",
+            ExitCode.INVALID,
+        ) from None
+
+
+def save(path: Path, checkpoint: Checkpoint) -> None:
+    """Replace the checkpoint atomically: a reader sees the old one or the new one."""
+    partial = path.with_name(path.name + ".tmp")
+    with partial.open("w", encoding="utf-8") as out:
+        json.dump(asdict(checkpoint), out, indent=2)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, path)
+
+
+def start(
+    previous: Checkpoint | None,
+    fresh: Checkpoint,
+    resume: bool,
+    stream: IO[bytes],
+    path: Path,
+) -> tuple[Checkpoint, Any]:
+    """Where to begin reading ``stream``, and the digest of what lies before it.
+
+    Without ``resume``, an unfinished checkpoint of the same import is refused
+    (running again would import its batches twice). With ``resume``, the part
+    already imported must be byte for byte what it was.
+    """
+    hasher = hashlib.sha256()
+    same = previous is not None and previous.same_import(fresh)
+    if previous is None or not same:
+        return fresh, hasher
+    if not resume:
+        if previous.finished:
+            return fresh, hasher
+        raise CliError(
+            f"an import of this file into this database stopped after line {previous.line} "
+            f"({previous.imported} task(s) imported): run it again with --resume to go on, "
+            f"or delete {path} to start over",
+            ExitCode.CONFLICT,
+        )
+    remaining = previous.offset
+    while remaining:
+        chunk = stream.read(min(_CHUNK, remaining))
+        if not chunk:
+            break
+        hasher.update(chunk)
+        remaining -= len(chunk)
+    if remaining or hasher.hexdigest() != previous.digest:
+        raise CliError(
+            f"the file changed in lines 1-{previous.line}, which were already imported; "
+            f"refusing to resume (delete {path} to start over)",
+            ExitCode.CONFLICT,
+        )
+    return replace(previous, finished=False), hasher

@@ -1,0 +1,111 @@
+"""The bench's own pieces: the table and targets come from the measurements, the
+profile summary reads py-spy's output, the baseline app answers. No load, no timing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench import profile, report
+from bench.loadgen import WRK_DIR, Measured, Round
+
+
+def measured(*rps: float, p50: float = 1.0, errors: int = 0) -> Measured:
+    return Measured([Round(int(r * 5), 5.0, p50, p50 * 3, errors, 0.05, 0.9) for r in rps])
+
+
+RESULTS = {
+    "raw_get": measured(1000, 1100, 900),
+    "naive_get": measured(200, 210, 190),
+    "naive_async_get": measured(300, 320, 280),
+    "get": measured(700, 600, 650),
+    "raw_post": measured(400),
+    "post": measured(100),
+    "list": measured(250, p50=10.0),
+    "list_cursor": measured(300, p50=4.0),
+    "cursor_deep": measured(320, p50=4.4),
+    "bulk": measured(30),
+}
+
+
+def test_each_figure_is_the_median_of_its_rounds() -> None:
+    m = measured(700, 600, 650)
+    assert m.rps == pytest.approx(650)
+    assert m.requests == 5 * (700 + 600 + 650)
+    assert m.rounds[0].cpu_us == pytest.approx(0.9 * 5 / 3500 * 1e6)
+
+
+def test_the_targets_are_ratios_of_the_medians() -> None:
+    found = {t.label: t for t in report.targets(RESULTS, {}, {})}
+    by_raw = found["GET by id / raw asyncpg GET (2)"]
+    assert by_raw.measured == pytest.approx(650 / 1000)
+    assert by_raw.met
+    # Checked against the faster of the two naive baselines.
+    assert found["GET by id / naive SQLModel (4)"].measured == pytest.approx(650 / 300)
+    assert not found["GET by id / naive SQLModel (4)"].met
+    assert found["POST / raw asyncpg insert (3)"].measured == pytest.approx(0.25)
+    assert found["cursor page at depth 100k / cursor page 2 (p50 latency)"].measured == (
+        pytest.approx(1.1)
+    )
+    assert found["bulk create of 1000: rows/s"].measured == pytest.approx(30_000)
+    assert found["errors, every run and load level"].met
+
+
+def test_an_error_anywhere_misses_the_error_target() -> None:
+    level = [(256, Round(100, 1.0, 1.0, 2.0, 1, 0.1, 0.9))]
+    found = {t.label: t for t in report.targets(RESULTS, {"get": level}, {})}
+    assert found["errors, every run and load level"].measured == 1
+    assert not found["errors, every run and load level"].met
+
+
+def test_a_scenario_not_measured_misses_its_target_and_says_so() -> None:
+    found = {t.label: t for t in report.targets({}, {}, {})}
+    assert not found["bulk create of 1000: rows/s"].met
+    table = report.scenario_table([report.Row("bulk", "bulk", 1000)], {})
+    assert "not run" in table[-1]
+    assert "n/a" in "\n".join(report.targets_table(list(found.values())))
+
+
+def test_the_table_shows_rows_per_second_and_the_ratio_to_the_baseline() -> None:
+    rows = [report.Row("get", "GET", baseline="raw_get"), report.Row("bulk", "bulk", 1000)]
+    table = "\n".join(report.scenario_table(rows, RESULTS))
+    assert "650 req/s" in table
+    assert "0.65x raw_get" in table
+    assert "30,000 rows/s" in table
+
+
+def test_the_profile_summary_attributes_samples_to_components() -> None:
+    stacks = profile.parse(
+        [
+            "main (interfaces/cli/main.py);get (infrastructure/persistence/task_reader.py);"
+            "execute (sqlalchemy/engine/base.py) 3",
+            "main (interfaces/cli/main.py);emit (logging/__init__.py) 1",
+        ]
+    )
+    lines = profile.summarise(stacks)
+    assert lines[0] == "4 samples"
+    assert any("75.0%  SQLAlchemy" in line for line in lines)
+    assert any("25.0%  logging" in line for line in lines)
+    assert any("75.0%  get (infrastructure/persistence/task_reader.py)" in line for line in lines)
+
+
+def test_every_wrk_script_reports_through_the_common_one() -> None:
+    scripts = sorted(p for p in Path(WRK_DIR).glob("*.lua") if p.name != "common.lua")
+    assert {p.name for p in scripts} >= {"get.lua", "post.lua", "patch.lua", "bulk.lua"}
+    for script in scripts:
+        assert 'dofile("common.lua")' in script.read_text()
+
+
+async def test_the_baseline_app_answers_without_a_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BENCH_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    from bench.baselines import create_app
+
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        response = await client.get("/bare")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
