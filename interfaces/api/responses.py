@@ -2,9 +2,11 @@
 
 Tasks, the hottest answers, take a faster path still: the read model
 (``TaskView``, a dataclass whose fields are ``TaskOut``'s, in the same order)
-is serialised straight to JSON by pydantic-core, without building a
-``TaskOut`` first. ``TaskOut`` stays the documented schema; the check below
-keeps the two from drifting apart.
+is serialised straight to JSON by a serializer that pydantic builds once for
+it, without building a ``TaskOut`` first (about 4x less work a task than
+validating a ``TaskOut`` and dumping it; pydantic-core's schema-less
+``to_json`` would be slower than both). ``TaskOut`` stays the documented
+schema; the check below keeps the two from drifting apart.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic_core import to_json
 
 from application.pagination import Page
@@ -25,6 +27,20 @@ V = TypeVar("V")
 
 if tuple(f.name for f in dataclasses.fields(TaskView)) != tuple(TaskOut.model_fields):
     raise RuntimeError("TaskView and TaskOut must have the same fields in the same order")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _TaskPageBody:
+    """``TaskPage``'s fields, holding read models."""
+
+    items: list[TaskView]
+    limit: int
+    next_cursor: str | None
+    total: int | None
+
+
+_TASK_JSON = TypeAdapter(TaskView)
+_TASK_PAGE_JSON = TypeAdapter(_TaskPageBody)
 
 
 def dump_json(value: Any) -> bytes:
@@ -59,19 +75,18 @@ def versioned(
 def task_response(
     view: TaskView, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    return json(view, status, {"ETag": etag(view.version), **(headers or {})})
+    return Response(
+        _TASK_JSON.dump_json(view),
+        status_code=status,
+        media_type="application/json",
+        headers={"ETag": etag(view.version), **(headers or {})},
+    )
 
 
 def task_page(found: Page[TaskView]) -> Response:
     """A page of tasks (``TaskPage``), serialised straight from the read models."""
-    return json(
-        {
-            "items": found.items,
-            "limit": found.limit,
-            "next_cursor": found.next_cursor,
-            "total": found.total,
-        }
-    )
+    body = _TaskPageBody(found.items, found.limit, found.next_cursor, found.total)
+    return Response(_TASK_PAGE_JSON.dump_json(body), media_type="application/json")
 
 
 def page(model: type[BaseModel], found: Page[V], item: Callable[[V], BaseModel]) -> Response:

@@ -1,0 +1,1 @@
+"""Benchmarks of the service against baselines measured in the same run (``make bench``)."""

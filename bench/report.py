@@ -1,0 +1,166 @@
+"""The result table and the targets, computed from the measurements alone (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bench.loadgen import Measured, Round
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    rows_per_request: int = 1  # > 1: the figure is rows/s (a bulk create)
+    baseline: str | None = None  # the key of the row it is compared with
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    measured: float
+    required: float
+    at_least: bool  # measured >= required, else measured <= required
+    unit: str = "x"
+
+    @property
+    def met(self) -> bool:
+        if self.measured != self.measured:  # NaN: not measured
+            return False
+        return self.measured >= self.required if self.at_least else self.measured <= self.required
+
+
+NAN = float("nan")
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else NAN
+
+
+def targets(
+    results: Mapping[str, Measured],
+    levels: Mapping[str, Sequence[tuple[int, Round]]],
+    warmups: Mapping[str, Round | None],
+) -> list[Target]:
+    """The issue's targets, from the medians of the rounds."""
+
+    def rps(key: str) -> float:
+        found = results.get(key)
+        return found.rps if found and found.rounds else NAN
+
+    def p50(key: str) -> float:
+        found = results.get(key)
+        return found.p50_ms if found and found.rounds else NAN
+
+    naive = max((rps(k) for k in ("naive_get", "naive_async_get") if k in results), default=NAN)
+    errors = sum(m.errors for m in results.values())
+    errors += sum(r.errors for runs in levels.values() for _, r in runs)
+    errors += sum(w.errors for w in warmups.values() if w is not None)
+    return [
+        Target("GET by id / raw asyncpg GET (2)", _ratio(rps("get"), rps("raw_get")), 0.6, True),
+        Target("GET by id / naive SQLModel (4)", _ratio(rps("get"), naive), 2.5, True),
+        Target("POST / raw asyncpg insert (3)", _ratio(rps("post"), rps("raw_post")), 0.5, True),
+        Target("list page of 50 / GET by id", _ratio(rps("list"), rps("get")), 0.4, True),
+        Target(
+            "list page of 50, cursor mode / GET by id",
+            _ratio(rps("list_cursor"), rps("get")),
+            0.4,
+            True,
+        ),
+        Target(
+            "cursor page at depth 100k / first page (p50, 1 connection)",
+            _ratio(p50("cursor_deep_1"), p50("list_1")),
+            1.2,
+            False,
+        ),
+        Target(
+            "cursor page at depth 100k / cursor page 2 (p50, 1 connection)",
+            _ratio(p50("cursor_deep_1"), p50("list_cursor_1")),
+            1.2,
+            False,
+        ),
+        Target(
+            "bulk create of 1000: rows/s",
+            rps("bulk") * 1000 if "bulk" in results else NAN,
+            20_000,
+            True,
+            unit="rows/s",
+        ),
+        Target("errors, every run and load level", float(errors), 0, False, unit="errors"),
+    ]
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    if value != value:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
+
+
+def scenario_table(rows: Sequence[Row], results: Mapping[str, Measured]) -> list[str]:
+    body = []
+    for row in rows:
+        measured = results.get(row.key)
+        if measured is None or not measured.rounds:
+            body.append([row.label, "not run", "", "", "", "", "", "", ""])
+            continue
+        figure = measured.rps * row.rows_per_request
+        unit = "rows/s" if row.rows_per_request > 1 else "req/s"
+        base = results.get(row.baseline) if row.baseline else None
+        versus = (
+            f"{_ratio(measured.rps, base.rps):.2f}x {row.baseline}" if base and base.rounds else ""
+        )
+        body.append(
+            [
+                row.label,
+                f"{_fmt(figure, 0)} {unit}",
+                _fmt(measured.p50_ms, 2),
+                _fmt(measured.p99_ms, 2),
+                str(measured.errors),
+                versus,
+                f"{measured.server_cpu:.0%}",
+                _fmt(measured.cpu_us, 0),
+                f"{measured.wrk_cpu:.0%}",
+            ]
+        )
+    header = [
+        "scenario", "median", "p50 ms", "p99 ms", "errors", "ratio",
+        "server CPU", "CPU µs/req", "wrk CPU",
+    ]  # fmt: skip
+    return _table(header, body)
+
+
+def levels_table(
+    levels: Mapping[str, Sequence[tuple[int, Round]]], labels: Callable[[str], str]
+) -> list[str]:
+    body = [
+        [labels(key), str(c), _fmt(r.rps, 0), _fmt(r.p50_ms, 2), _fmt(r.p99_ms, 2), str(r.errors)]
+        for key, runs in levels.items()
+        for c, r in runs
+    ]
+    return _table(["scenario", "connections", "req/s", "p50 ms", "p99 ms", "errors"], body)
+
+
+def targets_table(found: Sequence[Target]) -> list[str]:
+    body = []
+    for t in found:
+        sign = ">=" if t.at_least else "<="
+        digits = 2 if t.unit == "x" else 0
+        body.append(
+            [
+                t.label,
+                f"{_fmt(t.measured, digits)} {t.unit}",
+                f"{sign} {_fmt(t.required, digits)} {t.unit}",
+                "met" if t.met else "MISSED",
+            ]
+        )
+    return _table(["target", "measured", "required", ""], body)
