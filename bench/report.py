@@ -160,7 +160,7 @@ def targets_table(found: Sequence[Target]) -> list[str]:
                 t.label,
                 f"{_fmt(t.measured, digits)} {t.unit}",
                 f"{sign} {_fmt(t.required, digits)} {t.unit}",
-                "met" if t.met else "MISSED",
+                "not measured" if t.measured != t.measured else "met" if t.met else "MISSED",
             ]
         )
     return _table(["target", "measured", "required", ""], body)

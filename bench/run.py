@@ -226,7 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = os.environ.get("BENCH_DATABASE_URL", database.DEFAULT_URL)
     wanted = {k for k in args.only.split(",") if k}
     profiled = {k for k in args.profile.split(",") if k}
-    scenarios = [s for s in SCENARIOS if not wanted or s.key in wanted]
+    selected = [s for s in SCENARIOS if not wanted or s.key in wanted]
+    scenarios = list(selected)
     levels = [int(c) for c in args.levels.split(",") if c]
     wrk = loadgen.ensure_wrk()
     logs = Path(tempfile.mkdtemp(prefix="taskhex-bench-"))
@@ -331,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.keep_logs:
             shutil.rmtree(logs, ignore_errors=True)
 
-    rows = [report.Row(s.key, s.label, s.rows_per_request, s.baseline) for s in SCENARIOS]
+    rows = [report.Row(s.key, s.label, s.rows_per_request, s.baseline) for s in selected]
     labels = {s.key: s.label for s in SCENARIOS}
     found = report.targets(results, level_runs, warmups)
     print()
@@ -389,7 +390,7 @@ def _profile(
         run(scenario, run_number, load(scenario, 10))
     finally:
         profile.stop(recorder)
-    kept = Path(tempfile.gettempdir()) / f"taskhex-bench-profile-{scenario.key}.txt"
+    kept = Path(tempfile.gettempdir()) / f"taskhex-bench-profile-{scenario.key}-{os.getpid()}.txt"
     shutil.copyfile(output, kept)
     lines = profile.summarise(profile.parse(output.read_text().splitlines()))
     return [*lines, f"(raw collapsed stacks: {kept})"]
