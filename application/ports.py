@@ -77,6 +77,16 @@ class Repository(Protocol[A]):
 
 
 class TaskRepository(Repository[Task], Protocol):
+    async def add(self, aggregate: Task) -> Task:
+        """Stage a new task and return it with the id the store assigned.
+
+        Its project and assignee are checked in the same step: ``InvalidReference``
+        names each of ``project_id`` and ``assignee_id`` that names no row, and the
+        rows it names, as after ``exists``, cannot be deleted before this unit of
+        work ends.
+        """
+        ...
+
     async def unassign_all(self, user_id: int, now: datetime) -> int:
         """Clear the assignee of every task of ``user_id``, each as a change (version + 1)."""
         ...

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from application.ports import Clock, UnitOfWork
-from application.references import check_references
 from application.tasks.views import TaskView
 from domain.tasks import Task
 from domain.values import Priority, Status
@@ -24,7 +23,17 @@ class CreateTask:
 
     def task(self, now: datetime) -> Task:
         """The new task this command asks for; ``DomainError`` if it breaks a rule."""
-        return Task.create(**{f.name: getattr(self, f.name) for f in fields(self)}, now=now)
+        return Task.create(
+            title=self.title,
+            description=self.description,
+            status=self.status,
+            priority=self.priority,
+            due_date=self.due_date,
+            tags=self.tags,
+            project_id=self.project_id,
+            assignee_id=self.assignee_id,
+            now=now,
+        )
 
 
 class CreateTaskHandler:
@@ -39,7 +48,8 @@ class CreateTaskHandler:
         return view
 
     async def within(self, uow: UnitOfWork, command: CreateTask) -> TaskView:
-        """The work alone, in a unit of work the caller commits."""
-        task = command.task(self._clock.now())
-        await check_references(uow, project_id=task.project_id, assignee_id=task.assignee_id)
-        return TaskView.of(await uow.tasks.add(task))
+        """The work alone, in a unit of work the caller commits.
+
+        Adding the task checks its project and assignee (``InvalidReference``).
+        """
+        return TaskView.of(await uow.tasks.add(command.task(self._clock.now())))

@@ -8,7 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from application.errors import ConcurrentUpdate, Conflict, IdempotencyMismatch
+from application.errors import ConcurrentUpdate, Conflict, IdempotencyMismatch, InvalidReference
 from application.idempotency_keys import IdempotencyKey, Reply
 from application.ports import (
     IdempotencyStore,
@@ -117,6 +117,30 @@ class InMemoryRepository(Generic[A]):
 
 
 class InMemoryTaskRepository(InMemoryRepository[Task], TaskRepository):
+    def __init__(
+        self,
+        committed: dict[int, Task],
+        store: InMemoryStore,
+        users: InMemoryRepository[User],
+        projects: InMemoryRepository[Project],
+    ) -> None:
+        super().__init__(committed, store, "task")
+        self._users = users
+        self._projects = projects
+
+    async def add(self, aggregate: Task) -> Task:
+        missing = {
+            field: resource
+            for field, resource, identifier, repository in (
+                ("project_id", "project", aggregate.project_id, self._projects),
+                ("assignee_id", "user", aggregate.assignee_id, self._users),
+            )
+            if identifier is not None and not await repository.exists(identifier)
+        }
+        if missing:
+            raise InvalidReference(missing)
+        return await super().add(aggregate)
+
     async def unassign_all(self, user_id: int, now: datetime) -> int:
         return self._clear("assignee_id", user_id, now)
 
@@ -128,7 +152,8 @@ class InMemoryTaskRepository(InMemoryRepository[Task], TaskRepository):
         return len(found)
 
     async def add_many(self, tasks: list[Task]) -> list[Task]:
-        return [await self.add(task) for task in tasks]
+        # References are the caller's to check, as on the SQL adapter.
+        return [await InMemoryRepository.add(self, task) for task in tasks]
 
     async def get_many(self, task_ids: set[int], *, for_update: bool = False) -> list[Task]:
         found = [await self.get(i) for i in sorted(task_ids)]
@@ -184,11 +209,11 @@ class InMemoryUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> Self:
         store = self._store
-        self.tasks = InMemoryTaskRepository(store.tasks, store, "task")
         self.users = InMemoryUserRepository(store.users, store, "user", lambda u: u.email)
         self.projects = InMemoryProjectRepository(
             store.projects, store, "project", lambda p: (p.owner_id, p.name)
         )
+        self.tasks = InMemoryTaskRepository(store.tasks, store, self.users, self.projects)
         self.idempotency = InMemoryIdempotencyStore(store)
         self.committed = False
         return self

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ARRAY, BigInteger, Select, Table, any_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,13 +17,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.base import ExecutableOption
 from sqlmodel import SQLModel
 
-from application.errors import ConcurrentUpdate, Conflict
+from application.errors import ConcurrentUpdate, Conflict, InvalidReference
 from application.ports import ProjectRepository, Repository, TaskRepository
 from domain.aggregates import Versioned
 from domain.projects import Project
 from domain.tasks import Task
 from domain.users import User
-from infrastructure.persistence import mappers
+from infrastructure.persistence import mappers, task_inserts
 from infrastructure.persistence.models import ProjectRow, TagRow, TaskRow, UserRow, metadata
 
 A = TypeVar("A", bound=Versioned)
@@ -47,10 +48,17 @@ class SqlRepository(Generic[A, R]):
     to_columns: Callable[[A], dict[str, Any]]
     load_options: ClassVar[tuple[ExecutableOption, ...]] = ()
 
+    _table: ClassVar[Table]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "row_type" in vars(cls):
+            cls._table = metadata.tables[cls.row_type.__tablename__]
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._loaded: dict[int, R] = {}
-        self._table = metadata.tables[self.row_type.__tablename__]
+        self._added: set[int] = set()
 
     async def add(self, aggregate: A) -> A:
         row = self.row_type(**type(self).to_columns(aggregate))
@@ -75,6 +83,10 @@ class SqlRepository(Generic[A, R]):
     async def save(self, aggregate: A) -> None:
         identifier = aggregate.id
         assert identifier is not None, "save() is for aggregates loaded through get()"
+        if identifier in self._added:
+            # Added without an ORM row (see SqlTaskRepository.add): load it once.
+            self._added.discard(identifier)
+            await self.get(identifier)
         row = self._loaded[identifier]
         if row.version != aggregate.version - 1:  # type: ignore[attr-defined]
             raise ConcurrentUpdate(self.resource, identifier)
@@ -91,20 +103,15 @@ class SqlRepository(Generic[A, R]):
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def exists(self, identifier: int) -> bool:
-        statement = (
-            select(self._table.c.id)
-            .where(self._table.c.id == identifier)
-            .with_for_update(key_share=True)
-        )
-        return (await self._session.scalar(statement)) is not None
+        connection = await self._session.connection()
+        found = await connection.scalar(_exists(self._table), {"id": identifier})
+        return found is not None
 
     async def missing(self, identifiers: set[int]) -> set[int]:
-        statement = (
-            select(self._table.c.id)
-            .where(self._table.c.id.in_(identifiers))
-            .with_for_update(key_share=True)
-        )
-        return identifiers - set(await self._session.scalars(statement))
+        connection = await self._session.connection()
+        statement = _missing(self._table, postgres=connection.dialect.name == "postgresql")
+        found = await connection.scalars(statement, {"ids": list(identifiers)})
+        return identifiers - set(found)
 
     async def _before_flush(self, aggregate: A, row: R) -> None:
         """A hook for what columns cannot carry (a task's tag links)."""
@@ -217,45 +224,57 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
         )
         return list(found)
 
+    async def add(self, aggregate: Task) -> Task:
+        """Written without an ORM row (one statement on PostgreSQL, see ``task_inserts``)."""
+        connection = await self._session.connection()
+        try:
+            while (identifier := await task_inserts.add(connection, aggregate)) is None:
+                # A reference is missing, unless it appeared since: then try again.
+                if missing := await task_inserts.missing_references(connection, aggregate):
+                    raise InvalidReference(missing)
+        except IntegrityError as error:
+            if is_unique_violation(error):
+                raise Conflict(self.conflict) from error
+            raise
+        self._added.add(identifier)
+        return dataclasses.replace(aggregate, id=identifier)
+
     async def add_many(self, tasks: list[Task]) -> list[Task]:
-        """Four statements for up to 1000 tasks: a multi-row INSERT ... RETURNING of
-        the tasks, the upsert and the select of their tags, a multi-row INSERT of
-        the links."""
+        """Three statements (two on PostgreSQL) for up to 1000 tasks: the tasks, their
+        tags, their links."""
         if not tasks:
             return []
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        rows = [mappers.task_columns(task) for task in tasks]
-        if dialect == "postgresql":
-            # SQLAlchemy's "insertmanyvalues" batches these 1000 rows a statement
-            # and matches the returned ids to the rows by a sentinel it adds.
-            returning = self._table.c.id
-            result = await self._session.execute(
-                insert(self._table).returning(returning, sort_by_parameter_order=True), rows
-            )
-            ids = list(result.scalars())
-        else:
-            # SQLite has one writer at a time and gives rowids in the order of
-            # VALUES, so sorting the returned ids restores that order.
-            ids = []
-            for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-                chunk = rows[start : start + _ROWS_PER_STATEMENT]
-                statement = insert(self._table).values(chunk).returning(self._table.c.id)
-                ids += sorted((await self._session.execute(statement)).scalars())
-        stored = [dataclasses.replace(t, id=i) for t, i in zip(tasks, ids, strict=True)]
-        names = tuple(sorted({name for task in tasks for name in task.tags}))
-        tag_ids = {row.name: row.id for row in await self._tag_rows(names)}
-        links = [{"task_id": t.id, "tag_id": tag_ids[name]} for t in stored for name in t.tags]
-        for start in range(0, len(links), _LINKS_PER_STATEMENT):
-            chunk = links[start : start + _LINKS_PER_STATEMENT]
-            await self._session.execute(insert(metadata.tables["task_tag"]).values(chunk))
-        return stored
+        connection = await self._session.connection()
+        ids = await task_inserts.add_many(connection, tasks)
+        return [_with_id(t, i) for t, i in zip(tasks, ids, strict=True)]
 
 
-# Bound parameters a statement stay under every driver's limit (32767): a task
-# row has at most 12, a link 2.
-_ROWS_PER_STATEMENT = 1000
-_LINKS_PER_STATEMENT = 10_000
+def _with_id(task: Task, identifier: int) -> Task:
+    """A copy of ``task`` with its id (a quarter of what ``dataclasses.replace`` costs)."""
+    stored = object.__new__(Task)
+    stored.__dict__.update(task.__dict__, id=identifier)
+    return stored
+
+
+@cache
+def _exists(table: Table) -> Select[Any]:
+    """``FOR KEY SHARE``: the lock a foreign key takes, which concurrent writers share."""
+    return (
+        select(table.c.id)
+        .where(table.c.id == bindparam("id"))
+        .with_for_update(read=True, key_share=True)
+    )
+
+
+@cache
+def _missing(table: Table, *, postgres: bool) -> Select[Any]:
+    ids = (
+        any_(bindparam("ids", type_=ARRAY(BigInteger)))
+        if postgres
+        else bindparam("ids", expanding=True)
+    )
+    condition = table.c.id == ids if postgres else table.c.id.in_(ids)
+    return select(table.c.id).where(condition).with_for_update(read=True, key_share=True)
 
 
 async def _clear_reference(
