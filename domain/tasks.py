@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from domain import values
 from domain.aggregates import apply_changes, check_all, check_changes, require_utc
+from domain.errors import DomainError
 from domain.values import UNSET, Priority, Status, Unset
 
 
@@ -66,15 +67,26 @@ class Task:
         assignee_id: int | None = None,
     ) -> Task:
         require_utc(now)
-        checked = check_all(
-            {
-                "title": lambda: values.title(title),
-                "description": lambda: values.description(description),
-                "status": lambda: values.status(status),
-                "priority": lambda: values.priority(priority),
-                "tags": lambda: values.tags(tags),
+        checked: dict[str, Any]
+        try:
+            checked = {
+                "title": values.title(title),
+                "description": values.description(description),
+                "status": values.status(status),
+                "priority": values.priority(priority),
+                "tags": values.tags(tags),
             }
-        )
+        except DomainError:
+            # Check them all again, to report every broken rule and not only the first.
+            checked = check_all(
+                {
+                    "title": lambda: values.title(title),
+                    "description": lambda: values.description(description),
+                    "status": lambda: values.status(status),
+                    "priority": lambda: values.priority(priority),
+                    "tags": lambda: values.tags(tags),
+                }
+            )
         task = cls(
             **checked,
             due_date=due_date,

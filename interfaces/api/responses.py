@@ -99,3 +99,22 @@ def page(model: type[BaseModel], found: Page[V], item: Callable[[V], BaseModel])
             total=found.total,
         )
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _TaskListBody:
+    """``BulkCreated``'s fields, holding read models."""
+
+    items: list[TaskView]
+
+
+_TASK_LIST_JSON = TypeAdapter(_TaskListBody)
+
+
+def task_list(views: list[TaskView], status: int = 200) -> Response:
+    """``{"items": [Task, ...]}`` (``BulkCreated``), serialised straight from the read models."""
+    return Response(
+        _TASK_LIST_JSON.dump_json(_TaskListBody(views)),
+        status_code=status,
+        media_type="application/json",
+    )

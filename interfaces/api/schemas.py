@@ -88,13 +88,18 @@ class RequestBody(BaseModel):
     def _trim_strings(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        trimmed = {key: _trim(value) for key, value in data.items()}
-        for key, value in list(trimmed.items()):
-            if value == "" and key in cls.model_fields:
-                if cls.empty_means_null and key not in cls.non_nullable:
-                    trimmed[key] = None
-                elif not cls.empty_means_null:
-                    del trimmed[key]
+        trimmed = {}
+        for key, value in data.items():
+            if type(value) is str:
+                value = value.strip()
+                if not value and key in cls.__pydantic_fields__:
+                    if not cls.empty_means_null:
+                        continue
+                    if key not in cls.non_nullable:
+                        value = None
+            elif type(value) is list:
+                value = _trim(value)
+            trimmed[key] = value
         return trimmed
 
 

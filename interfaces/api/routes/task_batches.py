@@ -44,7 +44,7 @@ async def create_tasks(
     command = CreateTasks([command_of(item) for item in body.items])
 
     def created(views: list[TaskView]) -> Response:
-        return responses.json(BulkCreated(items=[responses.task_out(v) for v in views]), 201)
+        return responses.task_list(views, 201)
 
     if idempotency_key is None:
         return created(await services.create_tasks()(command))
