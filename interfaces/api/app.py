@@ -34,8 +34,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     database_failures.install(app, attempts=lambda: services.settings().db_request_attempts)
     # Around it: a body over MAX_BODY_BYTES is a 413 before anything reads it whole.
     body_limit.install(app, limit=lambda: services.settings().max_body_bytes)
-    app.include_router(health.router)
-    for module in (task_batches, tasks, users, projects, tags):
+    # Routes are matched in order: the busiest first.
+    for module in (tasks, task_batches, users, projects, tags, health):
         app.include_router(module.router)
     # Outermost, around the error middleware too: every answer gets its request id.
     request_context.install(app)

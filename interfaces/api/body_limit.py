@@ -11,6 +11,9 @@
 
 Either way the answer is a 413 problem+json. The middleware sits inside the
 request-id middleware, so a 413 carries a request id and gets an access line.
+A request with a ``Content-Length`` within the limit (and no
+``Transfer-Encoding``) goes through untouched: the server reads no more than
+the declared length.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from interfaces.api.errors import problem
 
 _CONTENT_LENGTH: Final = b"content-length"
+_TRANSFER_ENCODING: Final = b"transfer-encoding"
 
 
 class BodyTooLarge(HTTPException):
@@ -58,6 +62,11 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
+def streams_body(scope: Scope) -> bool:
+    """Whether the body comes without a declared length (``Transfer-Encoding``)."""
+    return any(key.lower() == _TRANSFER_ENCODING for key, _ in scope.get("headers", ()))
+
+
 class BodyLimit:
     def __init__(self, app: ASGIApp, limit: Callable[[], int]) -> None:
         self.app = app
@@ -71,6 +80,9 @@ class BodyLimit:
         length = declared_length(scope)
         if length is not None and length > limit:
             await too_large(BodyTooLarge(limit))(scope, receive, send)
+            return
+        if length is not None and not streams_body(scope):
+            await self.app(scope, receive, send)
             return
         received = 0
         started = False

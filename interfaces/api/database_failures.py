@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -72,7 +72,7 @@ class DatabaseFailures:
             await self.app(scope, receive, send)
             return
         replayable = self._may_run_twice(scope)
-        body = await _read_body(receive) if replayable else b""
+        body = await _read_body(receive) if replayable and _has_body(scope) else b""
         started = False
 
         async def tracking(message: Message) -> None:
@@ -83,18 +83,24 @@ class DatabaseFailures:
         def worth_another_run(error: BaseException) -> bool:
             return not started and classify(error) is DatabaseFailure.LOST
 
+        async def run() -> None:
+            await self.app(scope, _replay(body, receive) if replayable else receive, tracking)
+
+        attempts = self._attempts() if replayable else 1
         try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self._attempts() if replayable else 1),
-                wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
-                retry=retry_if_exception(worth_another_run),
-                before_sleep=functools.partial(_log_retry, scope),
-                reraise=True,
-            ):
-                with attempt:
-                    await self.app(
-                        scope, _replay(body, receive) if replayable else receive, tracking
-                    )
+            try:
+                await run()
+            except Exception as error:
+                if attempts == 1 or not worth_another_run(error):
+                    raise
+                # The first run failed; only now is a retry policy worth building.
+                await AsyncRetrying(
+                    stop=stop_after_attempt(attempts),
+                    wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
+                    retry=retry_if_exception(worth_another_run),
+                    before_sleep=functools.partial(_log_retry, scope),
+                    reraise=True,
+                )(_after(error, run))
         except Exception as error:
             failure = classify(error)
             if failure is None or started:
@@ -141,6 +147,28 @@ def _declares_idempotency_key(route: APIRoute) -> bool:
         return found
 
     return IDEMPOTENCY_HEADER in headers(route.dependant)
+
+
+def _after(failure: Exception, run: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """``run``, as if its first call had already been made and raised ``failure``."""
+    made = False
+
+    async def again() -> None:
+        nonlocal made
+        if not made:
+            made = True
+            raise failure
+        await run()
+
+    return again
+
+
+def _has_body(scope: Scope) -> bool:
+    for key, value in scope.get("headers", ()):
+        name = key.lower()
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -13,7 +13,8 @@ MAX_ID = 2**63 - 1
 Id = Annotated[int, Path(gt=0, le=MAX_ID, description="A positive 64-bit id.")]
 
 
-def container(request: Request) -> Container:
+# Dependencies are ``async``: FastAPI runs a sync one in its thread pool, a hop per request.
+async def container(request: Request) -> Container:
     found: Container = request.app.state.container
     return found
 
@@ -21,7 +22,7 @@ def container(request: Request) -> Container:
 Services = Annotated[Container, Depends(container)]
 
 
-def require_json(
+async def require_json(
     request: Request,
     content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> None:

@@ -51,9 +51,9 @@ async def create_project(body: ProjectCreate, services: Services) -> Response:
 
 @router.get("", response_model=ProjectPage, summary="List projects", responses=ERRORS)
 async def list_projects(
-    services: Services, paging: Annotated[Paging, Depends()], sort: Annotated[str, SORT] = "name"
+    services: Services, paging: Paging, sort: Annotated[str, SORT] = "name"
 ) -> Response:
-    page = await services.list_projects()(NameSort.parse(sort), paging.query)
+    page = await services.list_projects()(NameSort.parse(sort), paging)
     return responses.page(ProjectPage, page, _out)
 
 

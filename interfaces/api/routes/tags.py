@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from interfaces.api import responses
@@ -21,6 +19,6 @@ router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
     description="By name, each with the number of tasks that carry it; unused tags are left out.",
     responses=ERRORS,
 )
-async def list_tags(services: Services, paging: Annotated[Paging, Depends()]) -> Response:
-    page = await services.list_tags()(paging.query)
+async def list_tags(services: Services, paging: Paging) -> Response:
+    page = await services.list_tags()(paging)
     return responses.page(TagPage, page, lambda t: TagOut(name=t.name, task_count=t.task_count))

@@ -45,44 +45,41 @@ _BODY_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class TaskQuery:
+async def task_filter(
+    status: Annotated[list[StatusName] | None, Query(description="repeatable")] = None,
+    priority: Annotated[list[PriorityName] | None, Query(description="repeatable")] = None,
+    project_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
+    assignee_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
+    tag: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None, Query(max_length=500, description="substring of title or description")
+    ] = None,
+    # DueDate: only YYYY-MM-DD, as in a body (a bare date would take "0" as 1970-01-01).
+    due_before: Annotated[DueDate | None, Query(description="inclusive")] = None,
+    due_after: Annotated[DueDate | None, Query(description="inclusive")] = None,
+) -> TaskFilter:
     """The filters shared by the list and the stats."""
-
-    def __init__(
-        self,
-        status: Annotated[list[StatusName] | None, Query(description="repeatable")] = None,
-        priority: Annotated[list[PriorityName] | None, Query(description="repeatable")] = None,
-        project_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
-        assignee_id: Annotated[int | None, Query(gt=0, le=MAX_ID)] = None,
-        tag: Annotated[str | None, Query(max_length=200)] = None,
-        q: Annotated[
-            str | None, Query(max_length=500, description="substring of title or description")
-        ] = None,
-        # DueDate: only YYYY-MM-DD, as in a body (a bare date would take "0" as 1970-01-01).
-        due_before: Annotated[DueDate | None, Query(description="inclusive")] = None,
-        due_after: Annotated[DueDate | None, Query(description="inclusive")] = None,
-    ) -> None:
-        with_nul = [name for name, text in (("tag", tag), ("q", q)) if text and "\x00" in text]
-        if with_nul:
-            raise RequestValidationError(
-                [
-                    {"loc": ("query", name), "msg": "must not contain NUL", "type": "string_nul"}
-                    for name in with_nul
-                ]
-            )
-        self.filter = TaskFilter(
-            statuses=frozenset(Status(s) for s in status or ()),
-            priorities=frozenset(Priority(p) for p in priority or ()),
-            project_id=project_id,
-            assignee_id=assignee_id,
-            tag=tag,
-            q=q,
-            due_before=due_before,
-            due_after=due_after,
+    with_nul = [name for name, text in (("tag", tag), ("q", q)) if text and "\x00" in text]
+    if with_nul:
+        raise RequestValidationError(
+            [
+                {"loc": ("query", name), "msg": "must not contain NUL", "type": "string_nul"}
+                for name in with_nul
+            ]
         )
+    return TaskFilter(
+        statuses=frozenset(Status(s) for s in status or ()),
+        priorities=frozenset(Priority(p) for p in priority or ()),
+        project_id=project_id,
+        assignee_id=assignee_id,
+        tag=tag,
+        q=q,
+        due_before=due_before,
+        due_after=due_after,
+    )
 
 
-Filters = Annotated[TaskQuery, Depends()]
+Filters = Annotated[TaskFilter, Depends(task_filter)]
 JsonBody = Depends(require_json)
 
 
@@ -136,7 +133,7 @@ def command_of(body: TaskCreate) -> CreateTask:
 async def list_tasks(
     services: Services,
     filters: Filters,
-    paging: Annotated[Paging, Depends()],
+    paging: Paging,
     sort: Annotated[
         str,
         Query(
@@ -145,15 +142,13 @@ async def list_tasks(
         ),
     ] = "-created_at",
 ) -> Response:
-    page = await services.list_tasks()(
-        ListTasks(filters.filter, TaskSort.parse(sort), paging.query)
-    )
+    page = await services.list_tasks()(ListTasks(filters, TaskSort.parse(sort), paging))
     return responses.task_page(page)
 
 
 @router.get("/stats", response_model=TaskStatsOut, summary="Count tasks", responses=_ERRORS)
 async def task_stats(services: Services, filters: Filters) -> Response:
-    stats = await services.task_stats()(filters.filter)
+    stats = await services.task_stats()(filters)
     return responses.json(
         {
             "total": stats.total,

@@ -49,9 +49,9 @@ async def register_user(body: UserCreate, services: Services) -> Response:
 
 @router.get("", response_model=UserPage, summary="List users", responses=ERRORS)
 async def list_users(
-    services: Services, paging: Annotated[Paging, Depends()], sort: Annotated[str, SORT] = "name"
+    services: Services, paging: Paging, sort: Annotated[str, SORT] = "name"
 ) -> Response:
-    page = await services.list_users()(NameSort.parse(sort), paging.query)
+    page = await services.list_users()(NameSort.parse(sort), paging)
     return responses.page(UserPage, page, _out)
 
 
