@@ -37,7 +37,11 @@ class Settings(BaseSettings):
         "-pooler endpoints); auto: detect it from the host name.",
     )
     db_pool_size: int = Field(default=20, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    db_max_overflow: int = Field(
+        default=0,
+        ge=0,
+        description="connections beyond the pool under load; each is closed when returned",
+    )
     db_pool_timeout: float = Field(
         default=30.0, gt=0, description="seconds to wait for a pooled connection"
     )
@@ -45,6 +49,12 @@ class Settings(BaseSettings):
         default=1800, description="seconds after which a connection is replaced"
     )
     db_pool_pre_ping: bool = True
+    db_pool_ping_after: float = Field(
+        default=0.5,
+        ge=0,
+        description="seconds a pooled connection may sit idle and still be handed out "
+        "without a ping (DB_POOL_PRE_PING); 0 pings every checkout",
+    )
     db_connect_timeout: float = Field(default=10.0, gt=0, description="seconds")
     db_statement_timeout: float = Field(
         default=30.0, ge=0, description="seconds one statement may run; 0 for no limit"

@@ -3,8 +3,11 @@
 On PostgreSQL the engine keeps a client-side pool (``QueuePool``) in both modes:
 
 - direct: ``DB_POOL_SIZE`` + ``DB_MAX_OVERFLOW`` server connections at most,
-  recycled after ``DB_POOL_RECYCLE`` seconds, checked before use
-  (``DB_POOL_PRE_PING``); the statement timeout is set once per connection.
+  recycled after ``DB_POOL_RECYCLE`` seconds, checked before use when they
+  have been idle (``DB_POOL_PRE_PING``, see ``pool_ping``); the
+  statement timeout is set once per connection. Overflow connections are
+  closed as soon as they are returned, so a pool that overflows under steady
+  load opens a connection per request: ``DB_MAX_OVERFLOW`` is 0 by default.
 - behind a transaction-mode pooler (``Settings.uses_pooler``): the same pool
   of *client* connections to the pooler, taken last-in-first-out. A client
   connection holds no server connection while idle, so keeping a few open is
@@ -34,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from infrastructure.persistence.failures import DatabaseFailure, classify
+from infrastructure.persistence.pool_ping import install_ping
 from infrastructure.persistence.pooler import install_statement_timeout, pooler_connect_args
 from infrastructure.persistence.retries import ConnectPolicy, driver_connect, retrying
 from infrastructure.persistence.urls import DriverUrl, async_url
@@ -45,9 +49,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if target.is_sqlite:
         return _sqlite_engine(target, settings)
     pooled = settings.uses_pooler
+    # asyncpg connections get a ping of ours (pool_ping); others SQLAlchemy's.
+    own_ping = settings.db_pool_pre_ping and target.driver == "asyncpg"
     options: dict[str, Any] = {
         "echo": settings.db_echo,
-        "pool_pre_ping": settings.db_pool_pre_ping,
+        "pool_pre_ping": settings.db_pool_pre_ping and not own_ping,
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
@@ -59,6 +65,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     install_statement_timeout(engine, settings.db_statement_timeout, pooled=pooled)
     event.listen(engine.sync_engine, "handle_error", _invalidate_when_lost)
+    if own_ping:
+        install_ping(engine, idle_for=settings.db_pool_ping_after)
     return engine
 
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import exc, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -108,15 +108,44 @@ async def test_a_refusal_that_is_no_outage_fails_at_once(
 async def test_the_pool_replaces_connections_that_died_while_idle(
     proxy: TcpProxy, postgres_url: str
 ) -> None:
-    engine = engine_through(proxy, postgres_url)
+    engine = engine_through(proxy, postgres_url, db_pool_ping_after=0.05)
     try:
         assert await select_one(engine) == 1
         await proxy.cut("reject")  # every open connection dies
         await proxy.restore()
+        await asyncio.sleep(0.1)  # idle for longer than the ping window
 
         assert await select_one(engine) == 1  # pre-ping found the dead one
     finally:
         await engine.dispose()
+
+
+async def test_a_connection_is_pinged_once_idle_for_the_window_with_one_round_trip(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(
+        Settings(database_url=postgres_url, db_pool_ping_after=0.2)  # type: ignore[arg-type]
+    )
+    opened: list[object] = []
+    event.listen(engine.sync_engine.pool, "connect", lambda *_: opened.append(1))
+    sent: list[str] = []
+    try:
+        await select_one(engine)
+        async with engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+        driver.add_query_logger(lambda query: sent.append(query.query))
+        for _ in range(3):
+            assert await select_one(engine) == 1  # reused at once: no ping
+        assert "SELECT 1" not in sent
+        await asyncio.sleep(0.3)
+        assert await select_one(engine) == 1
+        await asyncio.sleep(0)  # asyncpg calls its query loggers soon after
+    finally:
+        await engine.dispose()
+    assert len(opened) == 1
+    # One ping, outside the query's transaction and without one of its own.
+    assert sent.count("SELECT 1") == 1
+    assert [q for q in sent if q != "SELECT 1"] == ["BEGIN;", "ROLLBACK;"] * 4
 
 
 async def test_without_pre_ping_a_dead_pooled_connection_is_lost_once_then_replaced(

@@ -30,7 +30,7 @@ def test_a_direct_connection_keeps_the_seed_pool_defaults() -> None:
     settings = Settings(database_url=PLAIN)  # type: ignore[arg-type]
 
     assert settings.uses_pooler is False
-    assert (settings.db_pool_size, settings.db_max_overflow) == (20, 10)
+    assert (settings.db_pool_size, settings.db_max_overflow) == (20, 0)
     assert settings.db_pool_pre_ping is True
     assert (settings.db_pool_timeout, settings.db_pool_recycle) == (30.0, 1800)
     assert (settings.db_connect_timeout, settings.db_statement_timeout) == (10.0, 30.0)
