@@ -35,7 +35,7 @@ from infrastructure.clock import SystemClock
 from infrastructure.cursors import HmacCursorCodec
 from infrastructure.persistence.engine import create_engine, create_session_factory
 from infrastructure.persistence.readers import SqlProjectReader, SqlTagReader, SqlUserReader
-from infrastructure.persistence.task_reader import SqlTaskReader
+from infrastructure.persistence.task_reader import create_task_reader
 from infrastructure.persistence.task_stream import SqlTaskStream
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.settings import Settings
@@ -50,7 +50,9 @@ class Container(containers.DeclarativeContainer):
 
     unit_of_work = providers.Factory(SqlUnitOfWork, sessions)
     cursors = providers.Singleton(HmacCursorCodec.from_settings, settings)
-    task_reader = providers.Singleton(SqlTaskReader, engine)
+    task_reader = providers.Singleton(
+        create_task_reader, engine, pooled=settings.provided.uses_pooler
+    )
     user_reader = providers.Singleton(SqlUserReader, engine)
     project_reader = providers.Singleton(SqlProjectReader, engine)
     tag_reader = providers.Singleton(SqlTagReader, engine)

@@ -1,9 +1,14 @@
 import contextlib
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+_NOT_COUNTED = ("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK")
+# asyncpg's own look-up of a type it meets for the first time on a connection.
+_INTROSPECTION = ("typeinfo_tree", "current_setting('jit')", "set_config('jit'")
 
 
 class StatementLog(list[str]):
@@ -11,18 +16,48 @@ class StatementLog(list[str]):
     def writes(self) -> list[str]:
         return [s for s in self if s.split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
 
+    def record(self, statement: str) -> None:
+        if not statement.lstrip().upper().startswith(_NOT_COUNTED):
+            self.append(statement)
+
 
 @contextlib.contextmanager
 def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
-    """Record the SQL statements sent through ``engine`` (one per executemany)."""
+    """Record the SQL statements sent through ``engine`` (one per executemany).
+
+    Statements that SQLAlchemy executes are seen by its ``before_cursor_execute``
+    event; those that an adapter sends to asyncpg itself, by asyncpg's query
+    logger on every connection checked out meanwhile. asyncpg does not log the
+    prepared statements SQLAlchemy runs, but it does log SQLAlchemy's
+    executemany, which is then counted once.
+    """
     log = StatementLog()
+    watched: list[Any] = []
+    seen_by_sqlalchemy: Counter[str] = Counter()
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.lstrip().upper().startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK")):
-            log.append(statement)
+        seen_by_sqlalchemy[statement] += 1
+        log.record(statement)
+
+    def logged(query: Any) -> None:
+        # The logger runs after the statement, so SQLAlchemy's event came first.
+        if seen_by_sqlalchemy[query.query] > 0:
+            seen_by_sqlalchemy[query.query] -= 1
+        elif not any(marker in query.query for marker in _INTROSPECTION):
+            log.record(query.query)
+
+    def watch(dbapi_connection: Any, *_: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if hasattr(driver, "add_query_logger"):
+            driver.add_query_logger(logged)
+            watched.append(driver)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
+    event.listen(engine.sync_engine.pool, "checkout", watch)
     try:
         yield log
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+        event.remove(engine.sync_engine.pool, "checkout", watch)
+        for driver in watched:
+            driver.remove_query_logger(logged)

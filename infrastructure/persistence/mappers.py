@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from application.tasks.views import TaskView
@@ -91,20 +92,25 @@ def project_columns(project: Project) -> dict[str, Any]:
     }
 
 
-def task_view_from_columns(columns: Any, tags: tuple[str, ...]) -> TaskView:
-    """Build a read model from a row of the reader's selected columns."""
+def task_view_from_columns(columns: Sequence[Any], tags: tuple[str, ...]) -> TaskView:
+    """Build a read model from a row of the reader's selected columns, in their order
+    (``task_reader._COLUMNS``): an SQLAlchemy row or an asyncpg record alike."""
+    (
+        task_id, title, description, status, priority, due_date, project_id, assignee_id,
+        created_at, updated_at, completed_at, version,
+    ) = columns[:12]  # fmt: skip
     return TaskView(
-        id=columns.id,
-        title=columns.title,
-        description=columns.description,
-        status=Status(columns.status),
-        priority=Priority.from_rank(columns.priority),
-        due_date=columns.due_date,
-        project_id=columns.project_id,
-        assignee_id=columns.assignee_id,
+        id=task_id,
+        title=title,
+        description=description,
+        status=Status(status),
+        priority=Priority.from_rank(priority),
+        due_date=due_date,
+        project_id=project_id,
+        assignee_id=assignee_id,
         tags=tags,
-        created_at=columns.created_at,
-        updated_at=columns.updated_at,
-        completed_at=columns.completed_at,
-        version=columns.version,
+        created_at=created_at,
+        updated_at=updated_at,
+        completed_at=completed_at,
+        version=version,
     )

@@ -8,6 +8,7 @@ from application.pagination import PageRequest
 from application.tasks.queries import TaskFilter, TaskSort
 from domain.tasks import Task
 from domain.values import Priority, Status
+from infrastructure.persistence.task_reader import PostgresTaskReader
 from interfaces.container import Container
 from tests.statements import count_statements
 
@@ -133,7 +134,8 @@ async def test_a_page_of_100_tasks_costs_the_statements_of_a_page_of_1(
         page = await reader.list(TaskFilter(tag="t1"), TaskSort(), PageRequest(100))
     assert len(page.items) == 100
     assert all(v.tags == tuple(tags) for v in page.items)
-    assert len(one) == len(hundred) == 3
+    # PostgreSQL: the total and the page with its tags; elsewhere the tags come apart.
+    assert len(one) == len(hundred) == (2 if isinstance(reader, PostgresTaskReader) else 3)
     assert one.writes == hundred.writes == []
 
 
@@ -148,7 +150,8 @@ async def test_reads_of_one_task_cost_the_same_with_1_or_20_tags(container: Cont
         await container.task_reader().get(many)
     with count_statements(container.engine()) as log_stats:
         await container.task_reader().stats(TaskFilter(), today=date(2026, 11, 24))
-    assert len(log_few) == len(log_many) == 2
+    one_task = 1 if isinstance(container.task_reader(), PostgresTaskReader) else 2
+    assert len(log_few) == len(log_many) == one_task
     assert len(log_stats) == 1
 
 
