@@ -6,9 +6,10 @@ PostgreSQL takes them apart with ``unnest`` and ``json_to_recordset``, SQLite
 with ``json_each``. No ORM row is built on the way.
 
 Three statements whatever the number of tasks: the tasks, their tags
-(``ON CONFLICT DO NOTHING``), their links (joined to the tags by name). The
-links are a statement of their own so that they see, in a fresh snapshot, the
-tags a concurrent transaction committed while the tag insert waited for it.
+(``ON CONFLICT DO NOTHING``), their links (joined to the tags by name); a
+single task on PostgreSQL takes two, its tags created with it. The links are
+a statement of their own so that they see, in a fresh snapshot, the tags a
+concurrent transaction committed while the tag insert waited for it.
 
 A single task is inserted only if its project and assignee exist; on
 PostgreSQL the check locks them ``FOR KEY SHARE``, the lock the foreign key
@@ -65,10 +66,22 @@ def _referenced(lock: str, project_id: str, assignee_id: str) -> str:
 _PG_REFERENCED: Final = _referenced(
     " FOR KEY SHARE", "CAST(:project_id AS BIGINT)", "CAST(:assignee_id AS BIGINT)"
 )
-_PG_ADD: Final = text(
+_PG_ADD_SQL: Final = (
     f"INSERT INTO task ({_COLUMN_LIST})"
     f" SELECT {', '.join(f'CAST(:{c} AS {_PG_TYPES[c]})' for c in COLUMNS)}"
     f" WHERE {_PG_REFERENCED} RETURNING id"
+)
+_PG_ADD: Final = text(_PG_ADD_SQL)
+# A task with tags creates the missing ones in the same statement; its links
+# follow in a statement of their own (_PG_LINK_ONE), whose fresh snapshot sees
+# the tags a concurrent transaction committed while this one waited for it.
+_PG_ADD_TAGGED: Final = text(
+    "WITH new_tag AS (INSERT INTO tag (name) SELECT unnest(CAST(:tags AS VARCHAR[]))"
+    f" ON CONFLICT (name) DO NOTHING) {_PG_ADD_SQL}"
+)
+_PG_LINK_ONE: Final = text(
+    "INSERT INTO task_tag (task_id, tag_id) SELECT CAST(:task_id AS BIGINT), id FROM tag"
+    " WHERE name = ANY(CAST(:tags AS VARCHAR[]))"
 )
 # SQLite has one writer at a time: nothing to lock.
 _SQLITE_ADD: Final = text(
@@ -93,14 +106,15 @@ _SQLITE_TAGS: Final = text(
     "INSERT INTO tag (name) SELECT value FROM json_each(:names) WHERE true"
     " ON CONFLICT (name) DO NOTHING"
 )
+# Links are ``[task id, tag name]`` pairs.
 _PG_LINKS: Final = text(
-    "INSERT INTO task_tag (task_id, tag_id) SELECT given.task_id, tag.id"
-    " FROM json_to_recordset(CAST(:links AS JSON)) AS given (task_id BIGINT, name VARCHAR)"
-    " JOIN tag USING (name)"
+    "INSERT INTO task_tag (task_id, tag_id) SELECT CAST(given.link ->> 0 AS BIGINT), tag.id"
+    " FROM json_array_elements(CAST(:links AS JSON)) AS given (link)"
+    " JOIN tag ON tag.name = given.link ->> 1"
 )
 _SQLITE_LINKS: Final = text(
-    "INSERT INTO task_tag (task_id, tag_id) SELECT json_extract(given.value, '$.task_id'), tag.id"
-    " FROM json_each(:links) AS given JOIN tag ON tag.name = json_extract(given.value, '$.name')"
+    "INSERT INTO task_tag (task_id, tag_id) SELECT json_extract(given.value, '$[0]'), tag.id"
+    " FROM json_each(:links) AS given JOIN tag ON tag.name = json_extract(given.value, '$[1]')"
 )
 
 # Bound parameters a statement stay under every driver's limit (32767): a task
@@ -115,12 +129,18 @@ _MISSING: Final = select(
 
 async def add(connection: AsyncConnection, task: Task) -> int | None:
     """Insert ``task`` with its tag links; its id, or ``None`` if a reference is missing."""
-    postgres = connection.dialect.name == "postgresql"
     columns = mappers.task_columns(task)
-    found = await connection.execute(_PG_ADD if postgres else _SQLITE_ADD, columns)
-    identifier: int | None = found.scalar()
+    if connection.dialect.name != "postgresql":
+        identifier: int | None = (await connection.execute(_SQLITE_ADD, columns)).scalar()
+        if identifier is not None:
+            await _tag(connection, task.tags, [(identifier, name) for name in task.tags])
+        return identifier
+    if not task.tags:
+        return (await connection.execute(_PG_ADD, columns)).scalar()
+    tags = list(task.tags)
+    identifier = (await connection.execute(_PG_ADD_TAGGED, {**columns, "tags": tags})).scalar()
     if identifier is not None:
-        await _tag(connection, task.tags, [(identifier, name) for name in task.tags])
+        await connection.execute(_PG_LINK_ONE, {"task_id": identifier, "tags": tags})
     return identifier
 
 
@@ -160,7 +180,7 @@ async def _tag(
     """Create the tags of ``names`` that are missing, then the ``(task id, tag name)`` links."""
     if not names:
         return
-    links_json = to_json([{"task_id": i, "name": n} for i, n in links]).decode()
+    links_json = to_json(links).decode()
     if connection.dialect.name == "postgresql":
         await connection.execute(_PG_TAGS, {"names": list(names)})
         await connection.execute(_PG_LINKS, {"links": links_json})

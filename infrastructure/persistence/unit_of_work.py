@@ -44,10 +44,8 @@ class SqlUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self._session.rollback()
-        finally:
-            await self._session.close()
+        # Closing rolls back whatever was not committed and hands the connection back.
+        await self._session.close()
 
     async def commit(self) -> None:
         try:
