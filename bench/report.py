@@ -53,13 +53,20 @@ def targets(
         found = results.get(key)
         return found.p50_ms if found and found.rounds else NAN
 
-    naive = max((rps(k) for k in ("naive_get", "naive_async_get") if k in results), default=NAN)
     errors = sum(m.errors for m in results.values())
     errors += sum(r.errors for runs in levels.values() for _, r in runs)
     errors += sum(w.errors for w in warmups.values() if w is not None)
     return [
         Target("GET by id / raw asyncpg GET (2)", _ratio(rps("get"), rps("raw_get")), 0.6, True),
-        Target("GET by id / naive SQLModel (4)", _ratio(rps("get"), naive), 2.5, True),
+        # (4) is the tutorials' pattern, a sync endpoint; its async variant is held
+        # to the same ratio, and reported beside it.
+        Target("GET by id / naive SQLModel (4)", _ratio(rps("get"), rps("naive_get")), 2.5, True),
+        Target(
+            "GET by id / naive SQLModel, async variant",
+            _ratio(rps("get"), rps("naive_async_get")),
+            2.5,
+            True,
+        ),
         Target("POST / raw asyncpg insert (3)", _ratio(rps("post"), rps("raw_post")), 0.5, True),
         Target("list page of 50 / GET by id", _ratio(rps("list"), rps("get")), 0.4, True),
         Target(

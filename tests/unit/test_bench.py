@@ -44,9 +44,12 @@ def test_the_targets_are_ratios_of_the_medians() -> None:
     by_raw = found["GET by id / raw asyncpg GET (2)"]
     assert by_raw.measured == pytest.approx(650 / 1000)
     assert by_raw.met
-    # Checked against the faster of the two naive baselines.
-    assert found["GET by id / naive SQLModel (4)"].measured == pytest.approx(650 / 300)
-    assert not found["GET by id / naive SQLModel (4)"].met
+    # The tutorials' sync pattern, and its async variant, each held to 2.5x.
+    assert found["GET by id / naive SQLModel (4)"].measured == pytest.approx(650 / 200)
+    assert found["GET by id / naive SQLModel (4)"].met
+    async_variant = found["GET by id / naive SQLModel, async variant"]
+    assert async_variant.measured == pytest.approx(650 / 300)
+    assert not async_variant.met
     assert found["POST / raw asyncpg insert (3)"].measured == pytest.approx(0.25)
     deep = found["cursor page at depth 100k / cursor page 2 (p50, 1 connection)"]
     assert deep.measured == pytest.approx(1.1)
