@@ -72,12 +72,15 @@ _PG_ADD_SQL: Final = (
     f" WHERE {_PG_REFERENCED} RETURNING id"
 )
 _PG_ADD: Final = text(_PG_ADD_SQL)
-# A task with tags creates the missing ones in the same statement; its links
-# follow in a statement of their own (_PG_LINK_ONE), whose fresh snapshot sees
-# the tags a concurrent transaction committed while this one waited for it.
+# A task with tags creates the missing ones in the same statement (none if the
+# task was not inserted); its links follow in a statement of their own
+# (_PG_LINK_ONE), whose fresh snapshot sees the tags a concurrent transaction
+# committed while this one waited for it.
 _PG_ADD_TAGGED: Final = text(
-    "WITH new_tag AS (INSERT INTO tag (name) SELECT unnest(CAST(:tags AS VARCHAR[]))"
-    f" ON CONFLICT (name) DO NOTHING) {_PG_ADD_SQL}"
+    f"WITH task_row AS ({_PG_ADD_SQL}), new_tag AS ("
+    " INSERT INTO tag (name) SELECT unnest(CAST(:tags AS VARCHAR[]))"
+    " WHERE EXISTS (SELECT FROM task_row) ON CONFLICT (name) DO NOTHING)"
+    " SELECT id FROM task_row"
 )
 _PG_LINK_ONE: Final = text(
     "INSERT INTO task_tag (task_id, tag_id) SELECT CAST(:task_id AS BIGINT), id FROM tag"

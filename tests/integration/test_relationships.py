@@ -141,3 +141,28 @@ async def test_a_lazy_load_raises_instead_of_querying(container: Container) -> N
         row = (await session.execute(select(TaskRow))).scalar_one()
         with pytest.raises(InvalidRequestError, match="lazy='raise'"):
             _ = row.tags
+
+
+async def test_a_checked_reference_holds_off_its_deletion_but_not_other_writers(
+    container: Container,
+) -> None:
+    """``FOR KEY SHARE``, the foreign key's own lock: creating tasks for one project or
+    user concurrently never queues, deleting what they name waits for them."""
+    import asyncio
+
+    from sqlalchemy.exc import DBAPIError
+
+    if container.engine().dialect.name != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter")
+    user_id, project_id = await user(container), await project(container)
+    async with container.unit_of_work() as first, container.unit_of_work() as second:
+        assert await first.users.exists(user_id)
+        assert await first.projects.missing({project_id}) == set()
+        assert await asyncio.wait_for(second.users.exists(user_id), timeout=10)
+        assert await asyncio.wait_for(second.projects.missing({project_id}), timeout=10) == set()
+        for table, identifier in (("app_user", user_id), ("project", project_id)):
+            async with container.engine().begin() as third:
+                await third.execute(text("SET LOCAL lock_timeout = '50ms'"))
+                with pytest.raises(DBAPIError) as waited:
+                    await third.execute(text(f"DELETE FROM {table} WHERE id = {identifier}"))
+            assert getattr(waited.value.orig, "sqlstate", None) == "55P03"

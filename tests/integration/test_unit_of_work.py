@@ -147,3 +147,35 @@ async def test_the_id_of_a_deleted_task_is_never_handed_out_again(container: Con
         second = await uow.tasks.add(new_task())
         await uow.commit()
     assert (second.id or 0) > (first.id or 0)
+
+
+async def test_a_task_added_in_a_unit_of_work_can_be_changed_and_saved_in_it(
+    container: Container,
+) -> None:
+    clock = SystemClock()
+    async with container.unit_of_work() as uow:
+        task = await uow.tasks.add(new_task(tags=["a"]))
+        task.change(TaskChanges(title="changed", tags=["b"]), clock.now())
+        await uow.tasks.save(task)
+        await uow.commit()
+    async with container.unit_of_work() as uow:
+        stored = await uow.tasks.get(task.id or 0)
+    assert stored == task
+    assert (stored.title, stored.tags, stored.version) == ("changed", ("b",), 2)
+
+
+async def test_adding_a_task_naming_a_missing_project_or_user_names_them_and_stores_nothing(
+    container: Container,
+) -> None:
+    from application.errors import InvalidReference
+
+    async with container.unit_of_work() as uow:
+        with pytest.raises(InvalidReference) as error:
+            await uow.tasks.add(new_task(tags=["a"], project_id=77, assignee_id=78))
+        assert [v.field for v in error.value.violations] == ["project_id", "assignee_id"]
+        with pytest.raises(InvalidReference) as error:
+            await uow.tasks.add(new_task(assignee_id=78))
+        assert [v.field for v in error.value.violations] == ["assignee_id"]
+        await uow.commit()
+    assert await count(container, TaskRow) == 0
+    assert await count(container, TagRow) == 0

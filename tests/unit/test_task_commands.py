@@ -166,3 +166,23 @@ async def test_an_exception_in_a_unit_of_work_discards_its_changes(
             raise RuntimeError("boom")
     assert store.tasks == {}
     assert not await uow.tasks.delete(99)
+
+
+async def test_adding_a_task_accepts_a_user_and_project_staged_in_the_same_unit_of_work(
+    uow: InMemoryUnitOfWork, store: InMemoryStore, clock: FakeClock
+) -> None:
+    from application.errors import InvalidReference
+    from domain.projects import Project
+    from domain.tasks import Task
+    from domain.users import User
+
+    async with uow:
+        user = await uow.users.add(User.register(email="a@b.co", name="a", now=clock.now()))
+        project = await uow.projects.add(Project.create(name="p", now=clock.now()))
+        task = Task.create(title="x", now=clock.now(), project_id=project.id, assignee_id=user.id)
+        stored = await uow.tasks.add(task)
+        with pytest.raises(InvalidReference) as error:
+            await uow.tasks.add(Task.create(title="y", now=clock.now(), project_id=10**6))
+        await uow.commit()
+    assert [v.field for v in error.value.violations] == ["project_id"]
+    assert store.tasks[stored.id or 0].assignee_id == user.id
