@@ -9,10 +9,10 @@ with depth.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy import BindParameter, ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.pagination import PageRequest
@@ -21,12 +21,18 @@ from application.pagination import PageRequest
 def seek(
     columns: Sequence[Any], values: Sequence[object], *, descending: bool
 ) -> ColumnElement[bool]:
-    """The rows after ``values`` in the order of ``columns`` (all in one direction)."""
+    """The rows after ``values`` in the order of ``columns`` (all in one direction).
+
+    A value may be a bound parameter, to be given when the statement runs.
+    """
     past = operator.lt if descending else operator.gt
+    bound = [
+        v if isinstance(v, BindParameter) else literal(v, c.type)
+        for c, v in zip(columns, values, strict=True)
+    ]
     if len(columns) == 1:
-        single: ColumnElement[bool] = past(columns[0], literal(values[0], columns[0].type))
+        single: ColumnElement[bool] = past(columns[0], bound[0])
         return single
-    bound = [literal(v, c.type) for c, v in zip(columns, values, strict=True)]
     compared: ColumnElement[bool] = past(tuple_(*columns), tuple_(*bound))
     return compared
 
@@ -36,18 +42,20 @@ async def fetch_page(
     ordered: Select[Any],
     page: PageRequest,
     seek_past: ColumnElement[bool] | None,
+    parameters: Mapping[str, Any] | None = None,
 ) -> tuple[Sequence[Any], int | None, bool]:
     """Rows of one page, the total (offset mode only) and whether more rows follow.
 
     ``ordered`` is the filtered, ordered statement; ``seek_past`` the condition
-    for the rows after ``page.after`` (``None`` in offset mode).
+    for the rows after ``page.after`` (``None`` in offset mode); ``parameters``
+    the values of the parameters they bind.
     """
     total: int | None = None
     if seek_past is None:
         rows_statement = ordered.offset(page.offset)
         counted = select(func.count()).select_from(ordered.order_by(None).subquery())
-        total = int(await connection.scalar(counted) or 0)
+        total = int(await connection.scalar(counted, parameters) or 0)
     else:
         rows_statement = ordered.where(seek_past)
-    rows = (await connection.execute(rows_statement.limit(page.limit + 1))).all()
+    rows = (await connection.execute(rows_statement.limit(page.limit + 1), parameters)).all()
     return rows[: page.limit], total, len(rows) > page.limit

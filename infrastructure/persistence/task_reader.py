@@ -13,20 +13,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
     bindparam,
     case,
-    exists,
     func,
     literal_column,
-    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -41,6 +41,7 @@ from infrastructure.persistence.failures import DatabaseFailure, classify
 from infrastructure.persistence.keyset import fetch_page, seek
 from infrastructure.persistence.mappers import task_view_from_columns
 from infrastructure.persistence.models import metadata
+from infrastructure.persistence.task_filters import conditions, filter_conditions, filter_parameters
 
 task = metadata.tables["task"]
 tag = metadata.tables["tag"]
@@ -73,43 +74,6 @@ _SORT_COLUMNS = {
 }
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def conditions(task_filter: TaskFilter) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = []
-    if task_filter.statuses:
-        found.append(task.c.status.in_(sorted(s.value for s in task_filter.statuses)))
-    if task_filter.priorities:
-        found.append(task.c.priority.in_(sorted(p.rank for p in task_filter.priorities)))
-    if task_filter.project_id is not None:
-        found.append(task.c.project_id == task_filter.project_id)
-    if task_filter.assignee_id is not None:
-        found.append(task.c.assignee_id == task_filter.assignee_id)
-    if task_filter.tag is not None:
-        found.append(
-            exists()
-            .where(task_tag.c.task_id == task.c.id)
-            .where(task_tag.c.tag_id == tag.c.id)
-            .where(tag.c.name == task_filter.tag)
-        )
-    if task_filter.q is not None:
-        pattern = _like_pattern(task_filter.q)
-        found.append(
-            or_(
-                task.c.title.ilike(pattern, escape="\\"),
-                task.c.description.ilike(pattern, escape="\\"),
-            )
-        )
-    if task_filter.due_before is not None:
-        found.append(task.c.due_date <= task_filter.due_before)
-    if task_filter.due_after is not None:
-        found.append(task.c.due_date >= task_filter.due_after)
-    return found
-
-
 # Tasks without a due date come last in both directions: the order is on
 # (due_date IS NULL, due_date or a placeholder, id) ascending, and on
 # (due_date IS NOT NULL, ..., id) descending, each served by its own index.
@@ -139,9 +103,9 @@ def order_by(sort: TaskSort) -> list[Any]:
 
 
 def page_statement(
-    task_filter: TaskFilter, sort: TaskSort, columns: Sequence[Any] = _COLUMNS
+    where: Sequence[ColumnElement[bool]], sort: TaskSort, columns: Sequence[Any] = _COLUMNS
 ) -> Select[Any]:
-    return select(*columns).where(*conditions(task_filter)).order_by(*order_by(sort))
+    return select(*columns).where(*where).order_by(*order_by(sort))
 
 
 def seek_past(sort: TaskSort, after: Position | None) -> ColumnElement[bool] | None:
@@ -174,9 +138,14 @@ class SqlTaskReader(TaskReader):
     async def list(
         self, task_filter: TaskFilter, sort: TaskSort, page: PageRequest
     ) -> Page[TaskView]:
+        where, parameters = conditions(task_filter)
         async with self._engine.connect() as connection:
             rows, total, more = await fetch_page(
-                connection, page_statement(task_filter, sort), page, seek_past(sort, page.after)
+                connection,
+                page_statement(where, sort),
+                page,
+                seek_past(sort, page.after),
+                parameters,
             )
             tags = await _tags_of(connection, [row.id for row in rows])
         items = [task_view_from_columns(row, tags[row.id]) for row in rows]
@@ -184,6 +153,7 @@ class SqlTaskReader(TaskReader):
 
     async def stats(self, task_filter: TaskFilter, today: date) -> TaskStats:
         overdue = and_(task.c.due_date < today, task.c.status != Status.DONE.value)
+        where, parameters = conditions(task_filter)
         statement = (
             select(
                 task.c.status,
@@ -191,11 +161,11 @@ class SqlTaskReader(TaskReader):
                 func.count(),
                 func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
             )
-            .where(*conditions(task_filter))
+            .where(*where)
             .group_by(task.c.status, task.c.priority)
         )
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(statement)).all()
+            rows = (await connection.execute(statement, parameters)).all()
         counts = {(Status(s), Priority.from_rank(p)): n for s, p, n, _ in rows}
         return TaskStats.of(counts, overdue=sum(int(o) for *_, o in rows))
 
@@ -261,10 +231,32 @@ class PostgresTaskReader(SqlTaskReader):
     async def list(
         self, task_filter: TaskFilter, sort: TaskSort, page: PageRequest
     ) -> Page[TaskView]:
-        statement = page_statement(task_filter, sort, _COLUMNS_AND_TAGS)
+        parameters = filter_parameters(task_filter)
+        rows_of, count_of = _page_statements(frozenset(parameters), sort, page.after is not None)
+        parameters["limit"] = page.limit + 1
+        if page.after is None:
+            parameters["offset"] = page.offset
+        else:
+            values = sort_values(sort, page.after)
+            parameters.update((f"after_{i}", value) for i, value in enumerate(values))
         async with self._engine.connect() as connection:
-            rows, total, more = await fetch_page(
-                connection, statement, page, seek_past(sort, page.after)
-            )
-        items = [task_view_from_columns(row, tuple(row[12])) for row in rows]
-        return Page(items=items, limit=page.limit, total=total, more=more)
+            total = None if count_of is None else (await connection.scalar(count_of, parameters))
+            rows = (await connection.execute(rows_of, parameters)).all()
+        items = [task_view_from_columns(row, tuple(row[12])) for row in rows[: page.limit]]
+        return Page(items=items, limit=page.limit, total=total, more=len(rows) > page.limit)
+
+
+@lru_cache(maxsize=512)
+def _page_statements(
+    names: frozenset[str], sort: TaskSort, seeking: bool
+) -> tuple[Select[Any], Select[Any] | None]:
+    """The page (and, in offset mode, the count) for one combination of filters and a sort,
+    on parameters: ``limit``, then ``offset`` or ``after_0``, ``after_1``... (the position)."""
+    ordered = page_statement(filter_conditions(names), sort, _COLUMNS_AND_TAGS)
+    limit = bindparam("limit", type_=Integer)
+    if seeking:
+        columns = sort_columns(sort)
+        after = [bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(columns)]
+        return ordered.where(seek(columns, after, descending=sort.descending)).limit(limit), None
+    counted = select(func.count()).select_from(ordered.order_by(None).subquery())
+    return ordered.offset(bindparam("offset", type_=Integer)).limit(limit), counted

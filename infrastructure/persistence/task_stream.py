@@ -13,7 +13,7 @@ from application.tasks.queries import TaskFilter
 from application.tasks.views import TaskView
 from infrastructure.persistence.mappers import task_view_from_columns
 from infrastructure.persistence.models import metadata
-from infrastructure.persistence.task_reader import conditions
+from infrastructure.persistence.task_filters import conditions
 
 task = metadata.tables["task"]
 tag = metadata.tables["tag"]
@@ -31,14 +31,14 @@ class SqlTaskStream(TaskStream):
         self._engine = engine
 
     async def batches(self, task_filter: TaskFilter, size: int) -> AsyncIterator[list[TaskView]]:
-        where = conditions(task_filter)
+        where, parameters = conditions(task_filter)
         after = 0
         while True:
             statement = (
                 select(*task.c).where(*where, task.c.id > after).order_by(task.c.id).limit(size)
             )
             async with self._engine.connect() as connection:
-                rows = (await connection.execute(statement)).all()
+                rows = (await connection.execute(statement, parameters)).all()
                 if not rows:
                     return
                 found: defaultdict[int, list[str]] = defaultdict(list)

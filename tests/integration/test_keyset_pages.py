@@ -124,7 +124,7 @@ async def test_a_deep_cursor_page_reads_the_index_not_the_skipped_rows(
     order = TaskSort.parse(sort)
     deep = await deep_container.list_tasks()(ListTasks(sort=order, page=PageQuery(1, offset=19000)))
     position = order.position(deep.items[0])
-    statement = page_statement(TaskFilter(), order).where(seek_past(order, position)).limit(21)  # type: ignore[arg-type]
+    statement = page_statement((), order).where(seek_past(order, position)).limit(21)  # type: ignore[arg-type]
     engine = deep_container.engine()
     compiled = statement.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
     async with engine.connect() as connection:
