@@ -80,6 +80,7 @@ def configure_logging(
     Calling it again replaces the previous configuration rather than adding to it.
     """
     threshold = level_number(level)
+    _skip_unused_record_fields()
     target = stream if stream is not None else sys.stderr
     handler = logging.StreamHandler(target)
     handler.setFormatter(formatter(log_format, colors=_is_terminal(target)))
@@ -102,6 +103,15 @@ def configure_logging(
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
+
+
+def _skip_unused_record_fields() -> None:
+    """No line shows the caller's file and line, or the thread and process: don't
+    look them up for every record (the logging HOWTO's "Optimization")."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 def _is_terminal(stream: IO[str]) -> bool:
