@@ -34,8 +34,8 @@ from application.users.update_user import UpdateUserHandler
 from infrastructure.clock import SystemClock
 from infrastructure.cursors import HmacCursorCodec
 from infrastructure.persistence.engine import create_engine, create_session_factory
+from infrastructure.persistence.postgres_task_reader import create_task_reader
 from infrastructure.persistence.readers import SqlProjectReader, SqlTagReader, SqlUserReader
-from infrastructure.persistence.task_reader import create_task_reader
 from infrastructure.persistence.task_stream import SqlTaskStream
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.settings import Settings

@@ -1,6 +1,7 @@
+import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import event
@@ -21,15 +22,16 @@ class StatementLog(list[str]):
             self.append(statement)
 
 
-@contextlib.contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
+@contextlib.asynccontextmanager
+async def count_statements(engine: AsyncEngine) -> AsyncIterator[StatementLog]:
     """Record the SQL statements sent through ``engine`` (one per executemany).
 
     Statements that SQLAlchemy executes are seen by its ``before_cursor_execute``
     event; those that an adapter sends to asyncpg itself, by asyncpg's query
     logger on every connection checked out meanwhile. asyncpg does not log the
     prepared statements SQLAlchemy runs, but it does log SQLAlchemy's
-    executemany, which is then counted once.
+    executemany, which is then counted once. asyncpg calls its loggers soon
+    after a statement, not during it: leaving the block waits for them.
     """
     log = StatementLog()
     watched: list[Any] = []
@@ -56,6 +58,7 @@ def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
     event.listen(engine.sync_engine.pool, "checkout", watch)
     try:
         yield log
+        await asyncio.sleep(0)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
         event.remove(engine.sync_engine.pool, "checkout", watch)

@@ -12,7 +12,7 @@ from tests.statements import StatementLog, count_statements
 async def statements(
     container: Container, request: Awaitable[httpx.Response]
 ) -> tuple[StatementLog, httpx.Response]:
-    with count_statements(container.engine()) as log:
+    async with count_statements(container.engine()) as log:
         response = await request
     assert response.status_code < 300, response.text
     return log, response

@@ -70,7 +70,7 @@ async def test_a_batch_of_5_or_50_costs_the_same_statements(
         items = [
             {"title": "t", "tags": [f"t{n}", "x"], "assignee_id": user["id"]} for n in range(size)
         ]
-        with count_statements(container.engine()) as log:
+        async with count_statements(container.engine()) as log:
             await create(client, items)
         costs.append(len(log))
     assert costs[0] == costs[1]

@@ -261,8 +261,9 @@ async def test_a_use_case_failing_after_a_write_leaves_every_table_as_it_was(
     tripwire = trip(container, after)
     run, writes = FLOWS[flow]
 
-    with count_statements(container.engine()) as statements, pytest.raises(InjectedFailure):
-        await run(container, seeded)
+    async with count_statements(container.engine()) as statements:
+        with pytest.raises(InjectedFailure):
+            await run(container, seeded)
 
     assert tripwire.writes == writes[:after]
     assert statements.writes, "the write reached the database before the failure"
@@ -325,8 +326,9 @@ async def test_a_constraint_failing_on_the_last_row_of_a_bulk_insert_stores_none
         for i in range(1000)
     ]
 
-    with count_statements(container.engine()) as statements, pytest.raises(IntegrityError):
-        await container.create_tasks()(CreateTasks(items))
+    async with count_statements(container.engine()) as statements:
+        with pytest.raises(IntegrityError):
+            await container.create_tasks()(CreateTasks(items))
 
     assert any(s.lstrip().upper().startswith("INSERT INTO TASK") for s in statements)
     assert await tables(container) == before

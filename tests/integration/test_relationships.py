@@ -114,9 +114,9 @@ async def test_a_project_page_costs_the_same_statements_for_1_or_50_projects(
         pid = await project(container, f"p{n:02}")
         await container.create_task()(CreateTask(title="t", project_id=pid))
     reader, engine = container.project_reader(), container.engine()
-    with count_statements(engine) as one:
+    async with count_statements(engine) as one:
         await reader.list(NameSort(), PageRequest(1))
-    with count_statements(engine) as fifty:
+    async with count_statements(engine) as fifty:
         page = await reader.list(NameSort(), PageRequest(50))
     assert all(p.task_counts["todo"] == 1 for p in page.items)
     assert len(one) == len(fifty) == 3
@@ -128,9 +128,9 @@ async def test_user_and_tag_pages_have_a_fixed_statement_budget(container: Conta
         await user(container, f"u{n}")
         await container.create_task()(CreateTask(title="t", tags=(f"tag{n}",)))
     engine = container.engine()
-    with count_statements(engine) as users:
+    async with count_statements(engine) as users:
         await container.user_reader().list(NameSort(), PageRequest(30))
-    with count_statements(engine) as tags:
+    async with count_statements(engine) as tags:
         await container.tag_reader().list(PageRequest(30))
     assert len(users) == len(tags) == 2
 

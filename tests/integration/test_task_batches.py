@@ -53,7 +53,7 @@ async def test_a_bulk_add_costs_the_same_statements_for_5_tasks_as_for_1000(
 ) -> None:
     counts = []
     for size in (5, 1000):
-        with count_statements(container.engine()) as log:
+        async with count_statements(container.engine()) as log:
             await add_many(container, new_tasks(size))
         counts.append(len(log.writes))
     assert counts[0] == counts[1] == 3
@@ -84,7 +84,7 @@ async def test_every_stream_batch_costs_two_statements_however_deep(container: C
     stream = container.task_stream().batches(TaskFilter(), 10)
     costs = []
     while True:
-        with count_statements(container.engine()) as log:
+        async with count_statements(container.engine()) as log:
             batch = await anext(stream, None)
         if batch is None:
             break
@@ -93,6 +93,6 @@ async def test_every_stream_batch_costs_two_statements_however_deep(container: C
 
 
 async def test_adding_no_tasks_costs_no_statement(container: Container) -> None:
-    with count_statements(container.engine()) as log:
+    async with count_statements(container.engine()) as log:
         assert await add_many(container, []) == []
     assert log == []

@@ -8,7 +8,7 @@ from application.pagination import PageRequest
 from application.tasks.queries import TaskFilter, TaskSort
 from domain.tasks import Task
 from domain.values import Priority, Status
-from infrastructure.persistence.task_reader import PostgresTaskReader
+from infrastructure.persistence.postgres_task_reader import PostgresTaskReader
 from interfaces.container import Container
 from tests.statements import count_statements
 
@@ -128,9 +128,9 @@ async def test_a_page_of_100_tasks_costs_the_statements_of_a_page_of_1(
     tags = [f"t{i}" for i in range(5)]
     await add_tasks(container, [{"title": f"task {n}", "tags": tags} for n in range(100)])
     reader, engine = container.task_reader(), container.engine()
-    with count_statements(engine) as one:
+    async with count_statements(engine) as one:
         await reader.list(TaskFilter(), TaskSort(), PageRequest(1))
-    with count_statements(engine) as hundred:
+    async with count_statements(engine) as hundred:
         page = await reader.list(TaskFilter(tag="t1"), TaskSort(), PageRequest(100))
     assert len(page.items) == 100
     assert all(v.tags == tuple(tags) for v in page.items)
@@ -144,11 +144,11 @@ async def test_reads_of_one_task_cost_the_same_with_1_or_20_tags(container: Cont
         container,
         [{"title": "few", "tags": ["a"]}, {"title": "many", "tags": [f"t{i}" for i in range(20)]}],
     )
-    with count_statements(container.engine()) as log_few:
+    async with count_statements(container.engine()) as log_few:
         await container.task_reader().get(few)
-    with count_statements(container.engine()) as log_many:
+    async with count_statements(container.engine()) as log_many:
         await container.task_reader().get(many)
-    with count_statements(container.engine()) as log_stats:
+    async with count_statements(container.engine()) as log_stats:
         await container.task_reader().stats(TaskFilter(), today=date(2026, 11, 24))
     one_task = 1 if isinstance(container.task_reader(), PostgresTaskReader) else 2
     assert len(log_few) == len(log_many) == one_task
@@ -158,7 +158,7 @@ async def test_reads_of_one_task_cost_the_same_with_1_or_20_tags(container: Cont
 async def test_writing_a_task_costs_the_same_with_1_or_20_tags(container: Container) -> None:
     counts = []
     for tags in (["a"], [f"t{i}" for i in range(20)]):
-        with count_statements(container.engine()) as log:
+        async with count_statements(container.engine()) as log:
             await add_tasks(container, [{"title": "x", "tags": tags}])
         counts.append(len(log))
     assert counts[0] == counts[1]
