@@ -16,7 +16,7 @@ from typing import Final
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.errors import IdempotencyMismatch, RequestInFlight
 from application.idempotency_keys import IdempotencyKey, Reply
@@ -30,18 +30,20 @@ keys = metadata.tables["idempotency_key"]
 
 
 class SqlIdempotencyStore(IdempotencyStore):
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def claim(self, key: IdempotencyKey, now: datetime) -> Reply | None:
-        session = self._session
-        postgres = session.get_bind().dialect.name == "postgresql"
+        connection = self._connection
+        postgres = connection.dialect.name == "postgresql"
         insert = postgresql.insert if postgres else sqlite.insert
         try:
             if postgres:
-                await session.execute(text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST_REQUEST}'"))
-            await session.execute(delete(keys).where(keys.c.expires_at < now))
-            claimed = await session.execute(
+                await connection.execute(
+                    text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST_REQUEST}'")
+                )
+            await connection.execute(delete(keys).where(keys.c.expires_at < now))
+            claimed = await connection.execute(
                 insert(keys)
                 .values(
                     scope=key.scope,
@@ -60,7 +62,7 @@ class SqlIdempotencyStore(IdempotencyStore):
         if claimed.first() is not None:
             return None
         stored = (
-            await session.execute(
+            await connection.execute(
                 select(keys.c.fingerprint, keys.c.status, keys.c.body, keys.c.headers).where(
                     keys.c.scope == key.scope, keys.c.key == key.key
                 )
@@ -71,7 +73,7 @@ class SqlIdempotencyStore(IdempotencyStore):
         return Reply(stored.status, stored.body, tuple((k, v) for k, v in stored.headers))
 
     async def record(self, key: IdempotencyKey, reply: Reply, expires_at: datetime) -> None:
-        await self._session.execute(
+        await self._connection.execute(
             update(keys)
             .where(keys.c.scope == key.scope, keys.c.key == key.key)
             .values(

@@ -1,9 +1,9 @@
-"""SQL repositories: aggregates in and out of one session. They never commit."""
+"""SQL repositories: aggregates in and out of one transaction. They never commit."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import ARRAY, BigInteger, Select, Table, any_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.base import ExecutableOption
@@ -55,15 +55,18 @@ class SqlRepository(Generic[A, R]):
         if "row_type" in vars(cls):
             cls._table = metadata.tables[cls.row_type.__tablename__]
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self, session: Callable[[], Awaitable[AsyncSession]], connection: AsyncConnection
+    ) -> None:
         self._session = session
+        self._connection = connection
         self._loaded: dict[int, R] = {}
         self._added: set[int] = set()
 
     async def add(self, aggregate: A) -> A:
         row = self.row_type(**type(self).to_columns(aggregate))
         await self._before_flush(aggregate, row)
-        self._session.add(row)
+        (await self._session()).add(row)
         await self._flush(aggregate)
         self._loaded[row.id] = row
         return dataclasses.replace(aggregate, id=row.id)  # type: ignore[type-var]
@@ -74,7 +77,7 @@ class SqlRepository(Generic[A, R]):
         )
         if for_update:
             statement = statement.with_for_update()
-        row = (await self._session.execute(statement)).scalar_one_or_none()
+        row = (await (await self._session()).execute(statement)).scalar_one_or_none()
         if row is None:
             return None
         self._loaded[identifier] = row
@@ -96,19 +99,19 @@ class SqlRepository(Generic[A, R]):
         await self._flush(aggregate)
 
     async def delete(self, identifier: int) -> bool:
-        result = await self._session.execute(
+        result = await self._connection.execute(
             delete(self._table).where(self._table.c.id == identifier)
         )
         self._loaded.pop(identifier, None)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     async def exists(self, identifier: int) -> bool:
-        connection = await self._session.connection()
+        connection = self._connection
         found = await connection.scalar(_exists(self._table), {"id": identifier})
         return found is not None
 
     async def missing(self, identifiers: set[int]) -> set[int]:
-        connection = await self._session.connection()
+        connection = self._connection
         statement = _missing(self._table, postgres=connection.dialect.name == "postgresql")
         found = await connection.scalars(statement, {"ids": list(identifiers)})
         return identifiers - set(found)
@@ -118,7 +121,7 @@ class SqlRepository(Generic[A, R]):
 
     async def _flush(self, aggregate: A) -> None:
         try:
-            await self._session.flush()
+            await (await self._session()).flush()
         except StaleDataError as error:
             raise ConcurrentUpdate(self.resource, aggregate.id) from error
         except IntegrityError as error:
@@ -143,7 +146,7 @@ class SqlProjectRepository(SqlRepository[Project, ProjectRow], ProjectRepository
     to_columns = staticmethod(mappers.project_columns)
 
     async def disown_all(self, user_id: int, now: datetime) -> int:
-        return await _clear_reference(self._session, self._table, "owner_id", user_id, now)
+        return await _clear_reference(self._connection, self._table, "owner_id", user_id, now)
 
 
 class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
@@ -155,7 +158,7 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
     load_options = (selectinload(TaskRow.tags),)  # type: ignore[arg-type]
 
     async def unassign_all(self, user_id: int, now: datetime) -> int:
-        return await _clear_reference(self._session, self._table, "assignee_id", user_id, now)
+        return await _clear_reference(self._connection, self._table, "assignee_id", user_id, now)
 
     async def get_many(self, task_ids: set[int], *, for_update: bool = False) -> list[Task]:
         statement = (
@@ -166,7 +169,7 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
         )
         if for_update:
             statement = statement.with_for_update()
-        rows = list((await self._session.execute(statement)).scalars())
+        rows = list((await (await self._session()).execute(statement)).scalars())
         for row in rows:
             self._loaded[row.id] = row  # type: ignore[index]
         return [mappers.task_from_row(row) for row in rows]
@@ -185,26 +188,26 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
         for task in tasks:
             assert task.id is not None
             loaded = self._loaded.pop(task.id)
-            self._session.expunge(loaded)
+            (await self._session()).expunge(loaded)
             rows.append(
                 {**mappers.task_columns(task), "b_id": task.id, "b_version": loaded.version}
             )
-        connection = await self._session.connection()
+        connection = self._connection
         result = await connection.execute(statement, rows)
         if connection.dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
             raise ConcurrentUpdate(self.resource)
 
     async def delete_many(self, task_ids: set[int]) -> int:
-        result = await self._session.execute(
+        result = await self._connection.execute(
             delete(self._table).where(self._table.c.id.in_(task_ids))
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(result.rowcount)
 
     async def delete_all_in(self, project_id: int) -> int:
-        result = await self._session.execute(
+        result = await self._connection.execute(
             delete(self._table).where(self._table.c.project_id == project_id)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(result.rowcount)
 
     async def _before_flush(self, aggregate: Task, row: TaskRow) -> None:
         if aggregate.id is None or tuple(t.name for t in row.tags) != aggregate.tags:
@@ -214,19 +217,20 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
         """The tag rows for ``names``, creating the missing ones (two statements)."""
         if not names:
             return []
-        dialect = self._session.get_bind().dialect.name
+        session = await self._session()
+        dialect = self._connection.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await self._session.execute(
+        await session.execute(
             insert(TagRow).values([{"name": n} for n in names]).on_conflict_do_nothing()
         )
-        found = await self._session.scalars(
+        found = await session.scalars(
             select(TagRow).where(TagRow.name.in_(names)).order_by(TagRow.name)  # type: ignore[attr-defined]
         )
         return list(found)
 
     async def add(self, aggregate: Task) -> Task:
         """Written without an ORM row (one statement on PostgreSQL, see ``task_inserts``)."""
-        connection = await self._session.connection()
+        connection = self._connection
         try:
             while (identifier := await task_inserts.add(connection, aggregate)) is None:
                 # A reference is missing, unless it appeared since: then try again.
@@ -244,7 +248,7 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
         tags, their links."""
         if not tasks:
             return []
-        connection = await self._session.connection()
+        connection = self._connection
         ids = await task_inserts.add_many(connection, tasks)
         return [_with_id(t, i) for t, i in zip(tasks, ids, strict=True)]
 
@@ -278,12 +282,12 @@ def _missing(table: Table, *, postgres: bool) -> Select[Any]:
 
 
 async def _clear_reference(
-    session: AsyncSession, table: Any, column: str, identifier: int, now: datetime
+    connection: AsyncConnection, table: Any, column: str, identifier: int, now: datetime
 ) -> int:
     """Null a reference in every row naming ``identifier``; each is a change (version + 1)."""
-    result = await session.execute(
+    result = await connection.execute(
         update(table)
         .where(table.c[column] == identifier)
         .values({column: None, "version": table.c.version + 1, "updated_at": now})
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)

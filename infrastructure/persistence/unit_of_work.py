@@ -17,9 +17,13 @@ from infrastructure.persistence.repositories import (
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """One session, one transaction: committed only by ``commit()``.
+    """One connection, one transaction: committed only by ``commit()``.
 
     Leaving the block by an exception, or without committing, rolls back.
+    Statements built once run on the connection itself, which begins the
+    transaction with the first of them; an ORM session, for the repositories
+    that load and save rows, is made on first use and joins the same
+    transaction (it never commits it).
     """
 
     tasks: SqlTaskRepository
@@ -31,12 +35,21 @@ class SqlUnitOfWork(UnitOfWork):
         self._sessions = sessions
 
     async def __aenter__(self) -> Self:
-        self._session = self._sessions()
-        self.tasks = SqlTaskRepository(self._session)
-        self.users = SqlUserRepository(self._session)
-        self.projects = SqlProjectRepository(self._session)
-        self.idempotency = SqlIdempotencyStore(self._session)
+        self._connection = await self._sessions.kw["bind"].connect()
+        self._session: AsyncSession | None = None
+        self.tasks = SqlTaskRepository(self._orm, self._connection)
+        self.users = SqlUserRepository(self._orm, self._connection)
+        self.projects = SqlProjectRepository(self._orm, self._connection)
+        self.idempotency = SqlIdempotencyStore(self._connection)
         return self
+
+    async def _orm(self) -> AsyncSession:
+        if self._session is None:
+            # Begun here, so that the session joins the transaction instead of owning it.
+            if not self._connection.in_transaction():
+                await self._connection.begin()
+            self._session = self._sessions(bind=self._connection)
+        return self._session
 
     async def __aexit__(
         self,
@@ -45,13 +58,25 @@ class SqlUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         # Closing rolls back whatever was not committed and hands the connection back.
-        await self._session.close()
+        try:
+            await self._close_session()
+        finally:
+            await self._connection.close()
 
     async def commit(self) -> None:
-        try:
-            await self._session.commit()
-        except StaleDataError as error:
-            raise ConcurrentUpdate("aggregate") from error
+        if self._session is not None:
+            try:
+                await self._session.flush()
+            except StaleDataError as error:
+                raise ConcurrentUpdate("aggregate") from error
+        await self._close_session()
+        await self._connection.commit()
 
     async def rollback(self) -> None:
-        await self._session.rollback()
+        await self._close_session()
+        await self._connection.rollback()
+
+    async def _close_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
