@@ -229,17 +229,13 @@ class SqlTaskRepository(SqlRepository[Task, TaskRow], TaskRepository):
         return list(found)
 
     async def add(self, aggregate: Task) -> Task:
-        """Written without an ORM row (one statement on PostgreSQL, see ``task_inserts``)."""
+        """Written without an ORM row, in a fixed number of statements (``task_inserts``)."""
         connection = self._connection
-        try:
-            while (identifier := await task_inserts.add(connection, aggregate)) is None:
-                # A reference is missing, unless it appeared since: then try again.
-                if missing := await task_inserts.missing_references(connection, aggregate):
-                    raise InvalidReference(missing)
-        except IntegrityError as error:
-            if is_unique_violation(error):
-                raise Conflict(self.conflict) from error
-            raise
+        # (A task has no unique column: nothing to report as a Conflict.)
+        while (identifier := await task_inserts.add(connection, aggregate)) is None:
+            # A reference is missing, unless it appeared since: then try again.
+            if missing := await task_inserts.missing_references(connection, aggregate):
+                raise InvalidReference(missing)
         self._added.add(identifier)
         return dataclasses.replace(aggregate, id=identifier)
 
