@@ -54,10 +54,6 @@ def json(
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def task_out(view: TaskView) -> TaskOut:
-    return TaskOut.model_validate(view, from_attributes=True)
-
-
 def etag(version: int) -> str:
     return f'"{version}"'
 
