@@ -2,10 +2,11 @@
 
 A read needs no transaction: each statement sees one snapshot, and the tags
 come in the same statement as their task, as an array beside each row. So a
-read sends no ``BEGIN`` and no ``ROLLBACK``, and takes one round trip.
+read sends no ``BEGIN`` and no ``ROLLBACK``, and a task or a cursor page takes
+one round trip (an offset page three: the total, the page, its tags).
 
 The statements are built and compiled once for each combination of filters,
-sort and paging mode (``_page_statements``), and run on the pooled asyncpg
+sort and paging mode (``_page_queries``), and run on the pooled asyncpg
 connection itself, with their parameters in order: SQLAlchemy's execution
 layer would cost more than the statement. A statement whose parameters must
 be expanded at execution (``status`` and ``priority`` lists) goes through
@@ -17,11 +18,12 @@ transaction: ``SqlTaskReader`` serves there (``create_task_reader``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
-from sqlalchemy import ARRAY, Integer, Select, String, bindparam, func, select
+from sqlalchemy import ARRAY, BigInteger, Integer, Select, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
@@ -55,7 +57,6 @@ _TAG_NAMES = func.array(
 ).label("tags")
 _COLUMNS_AND_TAGS = (*COLUMNS, _TAG_NAMES)
 _TAGS = len(COLUMNS)  # the position of the tags in a row
-_ONE_TASK = select(*_COLUMNS_AND_TAGS).where(task.c.id == bindparam("task_id"))
 
 
 def create_task_reader(engine: AsyncEngine, *, pooled: bool) -> SqlTaskReader:
@@ -66,36 +67,50 @@ def create_task_reader(engine: AsyncEngine, *, pooled: bool) -> SqlTaskReader:
     return SqlTaskReader(engine)
 
 
-class _Compiled:
-    """A statement as asyncpg takes it: the SQL, and the names of its ``$1, $2...``."""
+_DIALECT: Final = asyncpg.dialect()  # type: ignore[no-untyped-call]
 
-    def __init__(self, statement: Select[Any], engine: AsyncEngine) -> None:
-        compiled = statement.compile(dialect=engine.dialect)
+
+class _Query:
+    """A statement, and the same as asyncpg takes it: its SQL and the names of its ``$n``."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        compiled = statement.compile(dialect=_DIALECT)
+        self.statement = statement
         self.sql = compiled.string
         self.names = tuple(compiled.positiontup or ())
+        # Lists bound to IN (...) are expanded by SQLAlchemy when the statement runs.
         self.expands = any(b.expanding for b in compiled.binds.values())
 
-    def arguments(self, parameters: dict[str, Any]) -> list[Any]:
+    def arguments(self, parameters: Mapping[str, Any]) -> list[Any]:
         return [parameters[name] for name in self.names]
+
+
+_ONE_TASK: Final = _Query(select(*_COLUMNS_AND_TAGS).where(task.c.id == bindparam("task_id")))
+_TAGS_OF: Final = _Query(
+    select(task.c.id, _TAG_NAMES).where(
+        task.c.id == any_(bindparam("task_ids", type_=ARRAY(BigInteger)))
+    )
+)
+
+Rows = Callable[[_Query, Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 class PostgresTaskReader(SqlTaskReader):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine.execution_options(isolation_level="AUTOCOMMIT"))
         self._pool = engine
-        self._compiled: dict[object, _Compiled] = {}
 
-    def _compile(self, key: object, statement: Select[Any]) -> _Compiled:
-        found = self._compiled.get(key)
-        if found is None:
-            found = self._compiled[key] = _Compiled(statement, self._pool)
-        return found
-
-    async def _on_driver(self, work: Callable[[Any], Awaitable[T]]) -> T:
+    async def _on_driver(self, work: Callable[[Rows], Awaitable[T]]) -> T:
         """Run ``work`` on a pooled asyncpg connection (checked out, and pinged, as any)."""
         pooled = await self._pool.raw_connection()
+        driver: Any = pooled.driver_connection
+
+        async def rows(query: _Query, parameters: Mapping[str, Any]) -> Sequence[Any]:
+            found: Sequence[Any] = await driver.fetch(query.sql, *query.arguments(parameters))
+            return found
+
         try:
-            return await work(pooled.driver_connection)
+            return await work(rows)
         except Exception as error:
             # SQLAlchemy's own handling, which discards a dead connection, was skipped.
             if classify(error) is DatabaseFailure.LOST:
@@ -104,53 +119,70 @@ class PostgresTaskReader(SqlTaskReader):
         finally:
             await greenlet_spawn(pooled.close)
 
+    async def _on_sqlalchemy(self, work: Callable[[Rows], Awaitable[T]]) -> T:
+        async with self._engine.connect() as connection:
+
+            async def rows(query: _Query, parameters: Mapping[str, Any]) -> Sequence[Any]:
+                found: Sequence[Any] = (await connection.execute(query.statement, parameters)).all()
+                return found
+
+            return await work(rows)
+
     async def get(self, task_id: int) -> TaskView | None:
-        one = self._compile("one", _ONE_TASK)
-        row = await self._on_driver(lambda driver: driver.fetchrow(one.sql, task_id))
-        return None if row is None else task_view_from_columns(row, tuple(row[_TAGS]))
+        found = await self._on_driver(lambda rows: rows(_ONE_TASK, {"task_id": task_id}))
+        return task_view_from_columns(found[0], tuple(found[0][_TAGS])) if found else None
 
     async def list(
         self, task_filter: TaskFilter, sort: TaskSort, page: PageRequest
     ) -> Page[TaskView]:
         parameters = filter_parameters(task_filter)
-        key = (frozenset(parameters), sort, page.after is not None)
-        rows_of, count_of = _page_statements(*key)
+        seeking = page.after is not None
+        rows_of, count_of = _page_queries(frozenset(parameters), sort, seeking)
         parameters["limit"] = page.limit + 1
         if page.after is None:
             parameters["offset"] = page.offset
         else:
             values = sort_values(sort, page.after)
             parameters.update((f"after_{i}", value) for i, value in enumerate(values))
-        rows_sql = self._compile(("rows", key), rows_of)
-        count_sql = None if count_of is None else self._compile(("count", key), count_of)
-        if rows_sql.expands:
-            async with self._engine.connect() as connection:
-                total = None if count_of is None else await connection.scalar(count_of, parameters)
-                rows: Any = (await connection.execute(rows_of, parameters)).all()
-        else:
 
-            async def fetch(driver: Any) -> tuple[int | None, Any]:
-                total = None
-                if count_sql is not None:
-                    total = await driver.fetchval(count_sql.sql, *count_sql.arguments(parameters))
-                return total, await driver.fetch(rows_sql.sql, *rows_sql.arguments(parameters))
+        async def read(rows: Rows) -> Page[TaskView]:
+            total = None if count_of is None else (await rows(count_of, parameters))[0][0]
+            found = await rows(rows_of, parameters)
+            listed = found[: page.limit]
+            if seeking:
+                tags = {row[0]: row[_TAGS] for row in listed}
+            elif listed:
+                ids = {"task_ids": [row[0] for row in listed]}
+                # A task deleted since the page was read (another snapshot) has none.
+                tags = {task_id: names for task_id, names in await rows(_TAGS_OF, ids)}
+            else:
+                tags = {}
+            items = [task_view_from_columns(row, tuple(tags.get(row[0], ()))) for row in listed]
+            return Page(items=items, limit=page.limit, total=total, more=len(found) > page.limit)
 
-            total, rows = await self._on_driver(fetch)
-        items = [task_view_from_columns(row, tuple(row[_TAGS])) for row in rows[: page.limit]]
-        return Page(items=items, limit=page.limit, total=total, more=len(rows) > page.limit)
+        return await (self._on_sqlalchemy if rows_of.expands else self._on_driver)(read)
 
 
 @lru_cache(maxsize=512)
-def _page_statements(
+def _page_queries(
     names: frozenset[str], sort: TaskSort, seeking: bool
-) -> tuple[Select[Any], Select[Any] | None]:
+) -> tuple[_Query, _Query | None]:
     """The page (and, in offset mode, the count) for one combination of filters and a sort,
-    on parameters: ``limit``, then ``offset`` or ``after_0``, ``after_1``... (the position)."""
-    ordered = page_statement(filter_conditions(names), sort, _COLUMNS_AND_TAGS)
+    on parameters: ``limit``, then ``offset`` or ``after_0``, ``after_1``... (the position).
+
+    A cursor page carries its tags; an offset page does not: PostgreSQL would
+    compute them for every row the offset skips. Its tags are a third query.
+    """
+    where = filter_conditions(names)
     limit = bindparam("limit", type_=Integer)
     if seeking:
         columns = sort_columns(sort)
         after = [bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(columns)]
-        return ordered.where(seek(columns, after, descending=sort.descending)).limit(limit), None
+        ordered = page_statement(where, sort, _COLUMNS_AND_TAGS)
+        return _Query(
+            ordered.where(seek(columns, after, descending=sort.descending)).limit(limit)
+        ), None
+    ordered = page_statement(where, sort)
     counted = select(func.count()).select_from(ordered.order_by(None).subquery())
-    return ordered.offset(bindparam("offset", type_=Integer)).limit(limit), counted
+    rows = ordered.offset(bindparam("offset", type_=Integer)).limit(limit)
+    return _Query(rows), _Query(counted)

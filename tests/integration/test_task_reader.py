@@ -129,14 +129,20 @@ async def test_a_page_of_100_tasks_costs_the_statements_of_a_page_of_1(
     await add_tasks(container, [{"title": f"task {n}", "tags": tags} for n in range(100)])
     reader, engine = container.task_reader(), container.engine()
     async with count_statements(engine) as one:
-        await reader.list(TaskFilter(), TaskSort(), PageRequest(1))
+        first = await reader.list(TaskFilter(), TaskSort(), PageRequest(1))
     async with count_statements(engine) as hundred:
         page = await reader.list(TaskFilter(tag="t1"), TaskSort(), PageRequest(100))
+    position = TaskSort().position(first.items[0])
+    async with count_statements(engine) as by_cursor:
+        after = await reader.list(TaskFilter(), TaskSort(), PageRequest(100, after=position))
     assert len(page.items) == 100
-    assert all(v.tags == tuple(tags) for v in page.items)
-    # PostgreSQL: the total and the page with its tags; elsewhere the tags come apart.
-    assert len(one) == len(hundred) == (2 if isinstance(reader, PostgresTaskReader) else 3)
-    assert one.writes == hundred.writes == []
+    assert all(v.tags == tuple(tags) for v in (*page.items, *after.items))
+    assert len(after.items) == 99
+    # Offset mode: the total, the page, its tags. A cursor page on PostgreSQL
+    # carries its tags; elsewhere they come apart.
+    assert len(one) == len(hundred) == 3
+    assert len(by_cursor) == (1 if isinstance(reader, PostgresTaskReader) else 2)
+    assert one.writes == hundred.writes == by_cursor.writes == []
 
 
 async def test_reads_of_one_task_cost_the_same_with_1_or_20_tags(container: Container) -> None:
