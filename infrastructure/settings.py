@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         ge=1,
         description="the largest request body accepted, in bytes; a larger one is a 413",
     )
+    telemetry: bool = Field(
+        default=False,
+        description="FastAPI's native OpenTelemetry (traces, metrics, logs through the "
+        "globally configured providers); off, no request pays for looking them up",
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = Field(
         default="console", description="json: one JSON object a line; console: readable lines"

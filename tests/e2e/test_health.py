@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from opentelemetry import trace
 
 from interfaces.api.app import create_app
 from tests.conftest import make_container
@@ -85,3 +86,23 @@ async def test_readiness_is_a_503_problem_without_secrets_when_the_database_is_d
     assert all(isinstance(body[key], str) and body[key] for key in ("type", "title", "detail"))
     for leak in (SECRET, "postgresql://", "sqlite:///", "127.0.0.1", "Traceback"):
         assert leak not in response.text
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+async def test_opentelemetry_providers_are_looked_up_only_with_telemetry_on(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    looked_up: list[object] = []
+    real = trace.get_tracer_provider
+
+    def counting() -> trace.TracerProvider:
+        looked_up.append(1)
+        return real()
+
+    monkeypatch.setattr(trace, "get_tracer_provider", counting)
+    app = create_app(make_container(sqlite_url, telemetry=enabled))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/health/live")).status_code == 200
+
+    assert bool(looked_up) is enabled
