@@ -56,17 +56,7 @@ class ImportTasksHandler:
 
 def _create(index: int, item: CreateTask, now: datetime) -> Task:
     try:
-        return Task.create(
-            title=item.title,
-            description=item.description,
-            status=item.status,
-            priority=item.priority,
-            due_date=item.due_date,
-            tags=item.tags,
-            project_id=item.project_id,
-            assignee_id=item.assignee_id,
-            now=now,
-        )
+        return item.task(now)
     except DomainError as error:
         raise InvalidTaskInBatch(index, error) from None
 
