@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from infrastructure.persistence.failures import DatabaseFailure, classify
-from infrastructure.persistence.pool_ping import install_ping
+from infrastructure.persistence.pool_ping import connections_lost, install_ping
 from infrastructure.persistence.pooler import install_statement_timeout, pooler_connect_args
 from infrastructure.persistence.retries import ConnectPolicy, driver_connect, retrying
 from infrastructure.persistence.urls import DriverUrl, async_url
@@ -66,7 +66,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
     install_statement_timeout(engine, settings.db_statement_timeout, pooled=pooled)
     event.listen(engine.sync_engine, "handle_error", _invalidate_when_lost)
     if own_ping:
-        install_ping(engine, idle_for=settings.db_pool_ping_after)
+        # Behind a pooler every checkout is pinged: the pooler may have a dead
+        # server connection to hand out, and a failed ping makes it drop one.
+        install_ping(engine, idle_for=0 if pooled else settings.db_pool_ping_after)
     return engine
 
 
@@ -79,6 +81,8 @@ def _invalidate_when_lost(context: ExceptionContext) -> None:
     lost = classify(context.original_exception) is DatabaseFailure.LOST
     if lost and not context.is_disconnect:
         context.is_disconnect = True
+    if lost and context.engine is not None:
+        connections_lost(context.engine.pool)
 
 
 def postgres_connect_args(target: DriverUrl, settings: Settings) -> dict[str, Any]:

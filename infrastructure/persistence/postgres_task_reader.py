@@ -33,6 +33,7 @@ from application.tasks.views import TaskView
 from infrastructure.persistence.failures import DatabaseFailure, classify
 from infrastructure.persistence.keyset import seek
 from infrastructure.persistence.mappers import task_view_from_columns
+from infrastructure.persistence.pool_ping import connections_lost
 from infrastructure.persistence.task_filters import filter_conditions, filter_parameters
 from infrastructure.persistence.task_reader import (
     COLUMNS,
@@ -112,9 +113,11 @@ class PostgresTaskReader(SqlTaskReader):
         try:
             return await work(rows)
         except Exception as error:
-            # SQLAlchemy's own handling, which discards a dead connection, was skipped.
+            # SQLAlchemy's own handling, which discards a dead connection (and
+            # retires the pool's older ones), was skipped.
             if classify(error) is DatabaseFailure.LOST:
                 await greenlet_spawn(pooled.invalidate, error)
+                connections_lost(self._pool.sync_engine.pool)
             raise
         finally:
             await greenlet_spawn(pooled.close)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infrastructure.persistence.engine import create_engine
 from infrastructure.persistence.failures import DatabaseFailure, classify
+from infrastructure.persistence.pool_ping import connections_lost
 from infrastructure.persistence.probe import ping
 from infrastructure.persistence.retries import DatabaseUnreachable
 from infrastructure.settings import Settings
@@ -116,6 +117,21 @@ async def test_the_pool_replaces_connections_that_died_while_idle(
         await asyncio.sleep(0.1)  # idle for longer than the ping window
 
         assert await select_one(engine) == 1  # pre-ping found the dead one
+    finally:
+        await engine.dispose()
+
+
+async def test_once_a_connection_is_lost_even_a_recently_used_one_is_pinged(
+    proxy: TcpProxy, postgres_url: str
+) -> None:
+    engine = engine_through(proxy, postgres_url, db_pool_ping_after=60)
+    try:
+        assert await select_one(engine) == 1
+        await proxy.cut("reject")  # every open connection dies
+        await proxy.restore()
+        connections_lost(engine.sync_engine.pool)  # as a failed request reports it
+
+        assert await select_one(engine) == 1  # pinged inside its window, and replaced
     finally:
         await engine.dispose()
 
