@@ -66,7 +66,9 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="the longest pause between two connection attempts"
     )
     db_request_attempts: int = Field(
-        default=3,
+        # After a failover a transaction-mode pooler may hand out one dead server
+        # connection after another: each try uses one up.
+        default=5,
         ge=1,
         description="tries of a read (or of a write with an Idempotency-Key) whose connection died",
     )

@@ -34,7 +34,7 @@ def test_a_direct_connection_keeps_the_seed_pool_defaults() -> None:
     assert settings.db_pool_pre_ping is True
     assert (settings.db_pool_timeout, settings.db_pool_recycle) == (30.0, 1800)
     assert (settings.db_connect_timeout, settings.db_statement_timeout) == (10.0, 30.0)
-    assert (settings.db_connect_attempts, settings.db_request_attempts) == (5, 3)
+    assert (settings.db_connect_attempts, settings.db_request_attempts) == (5, 5)
 
 
 def test_every_setting_comes_from_its_environment_variable(
