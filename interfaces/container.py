@@ -48,7 +48,7 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Singleton(create_session_factory, engine)
     clock = providers.Singleton(SystemClock)
 
-    unit_of_work = providers.Factory(SqlUnitOfWork, sessions)
+    unit_of_work = providers.Factory(SqlUnitOfWork, sessions, engine)
     cursors = providers.Singleton(HmacCursorCodec.from_settings, settings)
     task_reader = providers.Singleton(
         create_task_reader, engine, pooled=settings.provided.uses_pooler

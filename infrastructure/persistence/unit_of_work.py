@@ -3,7 +3,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from application.errors import ConcurrentUpdate
@@ -31,11 +31,12 @@ class SqlUnitOfWork(UnitOfWork):
     projects: SqlProjectRepository
     idempotency: SqlIdempotencyStore
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine) -> None:
         self._sessions = sessions
+        self._engine = engine
 
     async def __aenter__(self) -> Self:
-        self._connection = await self._sessions.kw["bind"].connect()
+        self._connection = await self._engine.connect()
         self._session: AsyncSession | None = None
         self.tasks = SqlTaskRepository(self._orm, self._connection)
         self.users = SqlUserRepository(self._orm, self._connection)

@@ -116,7 +116,9 @@ def trip(container: Container, after: int | None) -> Tripwire:
     tripwire = Tripwire(after)
     container.unit_of_work.override(
         providers.Factory(
-            TrippingUnitOfWork, providers.Factory(SqlUnitOfWork, container.sessions), tripwire
+            TrippingUnitOfWork,
+            providers.Factory(SqlUnitOfWork, container.sessions, container.engine),
+            tripwire,
         )
     )
     return tripwire
@@ -317,7 +319,7 @@ async def test_a_constraint_failing_on_the_last_row_of_a_bulk_insert_stores_none
     container.unit_of_work.override(
         providers.Factory(
             BreakingUnitOfWork,
-            providers.Factory(SqlUnitOfWork, container.sessions),
+            providers.Factory(SqlUnitOfWork, container.sessions, container.engine),
             Tripwire(None),
         )
     )
