@@ -7,12 +7,9 @@ import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
+from typing import Final, Generic, Protocol, TypeVar
 
 from application.errors import InvalidQuery
-
-if TYPE_CHECKING:
-    from application.ports import CursorCodec
 
 LIMIT_MAX: Final = 100
 LIMIT_DEFAULT: Final = 20
@@ -23,6 +20,16 @@ K = TypeVar("K", bound=enum.StrEnum)
 
 Position = tuple[object, ...]
 """Where an item stands in a sort: its sort key value(s), then its id."""
+
+
+class CursorCodec(Protocol):
+    """Opaque, tamper-evident page positions (a port: ``application.ports`` lists it)."""
+
+    def encode(self, position: Position, scope: str) -> str: ...
+
+    def decode(self, cursor: str, scope: str) -> Position:
+        """The position ``cursor`` holds; ``InvalidCursor`` unless it was made for ``scope``."""
+        ...
 
 
 @dataclass(frozen=True)

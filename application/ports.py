@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from application.idempotency_keys import IdempotencyKey, Reply
-from application.pagination import NameSort, Page, PageRequest, Position
+from application.pagination import CursorCodec, NameSort, Page, PageRequest
 from application.projects.views import ProjectView
 from application.tags.views import TagView
 from application.tasks.queries import TaskFilter, TaskSort
@@ -23,15 +23,19 @@ from domain.users import User
 
 A = TypeVar("A")
 
-
-class CursorCodec(Protocol):
-    """Opaque, tamper-evident page positions."""
-
-    def encode(self, position: Position, scope: str) -> str: ...
-
-    def decode(self, cursor: str, scope: str) -> Position:
-        """The position ``cursor`` holds; ``InvalidCursor`` unless it was made for ``scope``."""
-        ...
+__all__ = [
+    "Clock",
+    "CursorCodec",
+    "IdempotencyStore",
+    "ProjectReader",
+    "ProjectRepository",
+    "Repository",
+    "TagReader",
+    "TaskReader",
+    "TaskRepository",
+    "UnitOfWork",
+    "UserReader",
+]
 
 
 class Clock(Protocol):
@@ -62,6 +66,10 @@ class Repository(Protocol[A]):
         """
         ...
 
+    async def save_many(self, aggregates: list[A]) -> None:
+        """``save`` for many at once, in a fixed number of statements."""
+        ...
+
     async def delete(self, identifier: int) -> bool:
         """Stage the removal; ``False`` when there was nothing to remove."""
         ...
@@ -87,8 +95,8 @@ class TaskRepository(Repository[Task], Protocol):
         """
         ...
 
-    async def unassign_all(self, user_id: int, now: datetime) -> int:
-        """Clear the assignee of every task of ``user_id``, each as a change (version + 1)."""
+    async def assigned_to(self, user_id: int) -> list[Task]:
+        """The tasks assigned to ``user_id``, held off other writers until commit."""
         ...
 
     async def delete_all_in(self, project_id: int) -> int:
@@ -97,13 +105,6 @@ class TaskRepository(Repository[Task], Protocol):
 
     async def get_many(self, task_ids: set[int], *, for_update: bool = False) -> list[Task]:
         """The tasks of ``task_ids`` that exist, in a fixed number of statements."""
-        ...
-
-    async def save_many(self, tasks: list[Task]) -> None:
-        """Stage the scalar changes of tasks loaded through ``get_many`` (tags excluded).
-
-        Raises ``ConcurrentUpdate`` when any stored version moved on.
-        """
         ...
 
     async def delete_many(self, task_ids: set[int]) -> int:
@@ -120,8 +121,12 @@ class TaskRepository(Repository[Task], Protocol):
 
 
 class ProjectRepository(Repository[Project], Protocol):
-    async def disown_all(self, user_id: int, now: datetime) -> int:
-        """Clear the owner of every project of ``user_id``, each as a change (version + 1)."""
+    async def owned_by(self, user_id: int) -> list[Project]:
+        """The projects of ``user_id``, held off other writers until commit."""
+        ...
+
+    async def names_taken(self, owner_id: int | None, names: set[str]) -> set[str]:
+        """Those of ``names`` that a project of ``owner_id`` (``None``: no owner) has."""
         ...
 
 

@@ -19,7 +19,7 @@ async def change_versioned(
     repository: Callable[[UnitOfWork], Repository[V]],
     resource: str,
     identifier: int,
-    change: Callable[[UnitOfWork, V], Awaitable[bool]],
+    change: Callable[[UnitOfWork, V], Awaitable[frozenset[str]]],
     expected_versions: frozenset[int] | None,
 ) -> V:
     """Load, ``change``, check the version, save and commit; return the aggregate.

@@ -1,29 +1,31 @@
-"""What every aggregate shares: rule checking, UTC instants and versioned changes."""
+"""What every aggregate shares: UTC instants, rule checking, and the versioning rule."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Final
 
 from domain.errors import DomainError, InvalidValue, Violation
 from domain.values import Unset
 
-
-class Versioned(Protocol):
-    id: int | None
-    version: int
-    updated_at: datetime
+_TICK: Final = timedelta(microseconds=1)
 
 
-def check_all(checks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Run every check and report all broken rules at once, not just the first."""
+def require_utc(now: datetime) -> None:
+    if now.utcoffset() != timedelta(0):
+        raise InvalidValue("now", "timestamps must be timezone-aware UTC", "timezone")
+
+
+def check_all(checks: Mapping[str, tuple[Callable[[Any], Any], Any]]) -> dict[str, Any]:
+    """Each ``name: (rule, value)`` checked; every broken rule reported at once, not just the
+    first. Returns the checked values by name."""
     results: dict[str, Any] = {}
     violations: list[Violation] = []
-    for name, check in checks.items():
+    for name, (rule, value) in checks.items():
         try:
-            results[name] = check()
+            results[name] = rule(value)
         except DomainError as error:
             violations.extend(error.violations)
     if violations:
@@ -32,38 +34,46 @@ def check_all(checks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
 
 
 def check_changes(changes: Any, rules: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
-    """Check the fields of a partial-change dataclass that are not ``UNSET``.
+    """The checked values of the fields of a partial change that are not ``UNSET``.
 
     Fields without a rule are taken as they are.
     """
     given = {f.name: getattr(changes, f.name) for f in fields(changes)}
-    given = {name: value for name, value in given.items() if not isinstance(value, Unset)}
-    identity: Callable[[Any], Any] = lambda value: value  # noqa: E731
     return check_all(
-        {name: _bind(rules.get(name, identity), value) for name, value in given.items()}
+        {
+            name: (rules.get(name, _as_given), value)
+            for name, value in given.items()
+            if not isinstance(value, Unset)
+        }
     )
 
 
-def _bind(rule: Callable[[Any], Any], value: Any) -> Callable[[], Any]:
-    return lambda: rule(value)
+def _as_given(value: Any) -> Any:
+    return value
 
 
-def require_utc(now: datetime) -> None:
-    if now.utcoffset() != timedelta(0):
-        raise InvalidValue("now", "timestamps must be timezone-aware UTC", "timezone")
+@dataclass(kw_only=True)
+class Versioned:
+    """An aggregate whose every real change is numbered.
 
-
-def apply_changes(aggregate: Versioned, new_values: Mapping[str, Any], now: datetime) -> set[str]:
-    """Set the values that differ; if any did, bump ``version`` once and move ``updated_at``.
-
-    ``updated_at`` moves forward even when the clock does not, so that every
-    change is visible in it. Returns the names of the fields that changed.
+    The rule, defined here only: a change that alters at least one field bumps
+    ``version`` by exactly one and moves ``updated_at`` forward (by a
+    microsecond at least, even when the clock does not); a change that alters
+    nothing leaves both as they were. ``created_at`` never moves.
     """
-    require_utc(now)
-    changed = {name for name, value in new_values.items() if getattr(aggregate, name) != value}
-    if changed:
-        for name in changed:
-            setattr(aggregate, name, new_values[name])
-        aggregate.updated_at = max(now, aggregate.updated_at + timedelta(microseconds=1))
-        aggregate.version += 1
-    return changed
+
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+    id: int | None = None
+
+    def _apply(self, now: datetime, values: Mapping[str, Any]) -> frozenset[str]:
+        """Set the values that differ, as one change; the names of the fields that changed."""
+        require_utc(now)
+        changed = frozenset(name for name, value in values.items() if getattr(self, name) != value)
+        if changed:
+            for name in changed:
+                setattr(self, name, values[name])
+            self.updated_at = max(now, self.updated_at + _TICK)
+            self.version += 1
+        return changed

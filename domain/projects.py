@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from domain import values
-from domain.aggregates import apply_changes, check_all, check_changes, require_utc
+from domain.aggregates import Versioned, check_all, check_changes, require_utc
 from domain.values import UNSET, Unset
 
 
@@ -25,17 +25,13 @@ _RULES: Final[Mapping[str, Callable[[Any], Any]]] = {
 }
 
 
-@dataclass
-class Project:
+@dataclass(kw_only=True)
+class Project(Versioned):
     """Names are unique per owner (ownerless projects among themselves), compared exactly."""
 
     name: str
     description: str | None
     owner_id: int | None
-    created_at: datetime
-    updated_at: datetime
-    version: int = 1
-    id: int | None = None
 
     @classmethod
     def create(
@@ -49,11 +45,15 @@ class Project:
         require_utc(now)
         checked = check_all(
             {
-                "name": lambda: values.name(name),
-                "description": lambda: values.description(description),
+                "name": (values.name, name),
+                "description": (values.description, description),
             }
         )
         return cls(**checked, owner_id=owner_id, created_at=now, updated_at=now)
 
-    def change(self, changes: ProjectChanges, now: datetime) -> bool:
-        return bool(apply_changes(self, check_changes(changes, _RULES), now))
+    def change(self, changes: ProjectChanges, now: datetime) -> frozenset[str]:
+        return self._apply(now, check_changes(changes, _RULES))
+
+    def disown(self, now: datetime) -> frozenset[str]:
+        """The owner is gone: the project stays, without one."""
+        return self._apply(now, {"owner_id": None})

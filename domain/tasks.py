@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
 from domain import values
-from domain.aggregates import apply_changes, check_all, check_changes, require_utc
-from domain.errors import DomainError
-from domain.values import UNSET, Priority, Status, Unset
+from domain.aggregates import Versioned, check_all, check_changes, require_utc
+from domain.values import UNSET, Priority, Status, Tags, Unset
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class TaskChanges:
     status: str | Unset = UNSET
     priority: str | Unset = UNSET
     due_date: date | Unset | None = UNSET
-    tags: list[str] | tuple[str, ...] | Unset = UNSET
+    tags: Iterable[str] | Unset = UNSET
     project_id: int | Unset | None = UNSET
     assignee_id: int | Unset | None = UNSET
 
@@ -32,25 +31,24 @@ _RULES: Final[Mapping[str, Callable[[Any], Any]]] = {
     "description": values.description,
     "status": values.status,
     "priority": values.priority,
-    "tags": values.tags,
+    "tags": Tags,
 }
 
 
-@dataclass
-class Task:
+@dataclass(kw_only=True)
+class Task(Versioned):
+    """``completed_at`` follows the status: stamped when it becomes ``done``, cleared
+    when it leaves it, kept while it stays."""
+
     title: str
     description: str | None
     status: Status
     priority: Priority
     due_date: date | None
-    tags: tuple[str, ...]
-    created_at: datetime
-    updated_at: datetime
+    tags: Tags
     completed_at: datetime | None = None
     project_id: int | None = None
     assignee_id: int | None = None
-    version: int = 1
-    id: int | None = None
 
     @classmethod
     def create(
@@ -62,60 +60,72 @@ class Task:
         status: str = Status.TODO,
         priority: str = Priority.MEDIUM,
         due_date: date | None = None,
-        tags: list[str] | tuple[str, ...] = (),
+        tags: Iterable[str] = (),
         project_id: int | None = None,
         assignee_id: int | None = None,
     ) -> Task:
+        """A new task at version 1; ``DomainError`` names every broken rule."""
         require_utc(now)
-        checked: dict[str, Any]
-        try:
-            checked = {
-                "title": values.title(title),
-                "description": values.description(description),
-                "status": values.status(status),
-                "priority": values.priority(priority),
-                "tags": values.tags(tags),
+        checked = check_all(
+            {
+                "title": (values.title, title),
+                "description": (values.description, description),
+                "status": (values.status, status),
+                "priority": (values.priority, priority),
+                "tags": (Tags, tags),
             }
-        except DomainError:
-            # Check them all again, to report every broken rule and not only the first.
-            checked = check_all(
-                {
-                    "title": lambda: values.title(title),
-                    "description": lambda: values.description(description),
-                    "status": lambda: values.status(status),
-                    "priority": lambda: values.priority(priority),
-                    "tags": lambda: values.tags(tags),
-                }
-            )
-        task = cls(
+        )
+        done = checked["status"] is Status.DONE
+        return cls(
             **checked,
             due_date=due_date,
             project_id=project_id,
             assignee_id=assignee_id,
             created_at=now,
             updated_at=now,
+            completed_at=now if done else None,
         )
-        if task.status is Status.DONE:
-            task.completed_at = now
-        return task
 
-    def change(self, changes: TaskChanges, now: datetime) -> bool:
-        """Apply ``changes``; return whether anything actually changed.
+    def change(self, changes: TaskChanges, now: datetime) -> frozenset[str]:
+        """A partial change, as one: every rule checked first, then one version at most.
 
-        A change that alters nothing keeps ``version`` and ``updated_at``; any
-        real change bumps ``version`` by exactly one. ``completed_at`` follows
-        the status: stamped when it becomes ``done``, cleared when it leaves it.
+        Returns the fields that changed (none: nothing changed, version kept).
         """
-        was_done = self.status is Status.DONE
-        if not apply_changes(self, check_changes(changes, _RULES), now):
-            return False
-        if self.status is Status.DONE and not was_done:
-            self.completed_at = self.updated_at
-        elif self.status is not Status.DONE:
-            self.completed_at = None
-        return True
+        return self._apply(now, check_changes(changes, _RULES))
+
+    def rename(self, title: str, now: datetime) -> frozenset[str]:
+        return self._apply(now, {"title": values.title(title)})
+
+    def start(self, now: datetime) -> frozenset[str]:
+        return self._apply(now, {"status": Status.IN_PROGRESS})
+
+    def complete(self, now: datetime) -> frozenset[str]:
+        return self._apply(now, {"status": Status.DONE})
+
+    def reopen(self, now: datetime) -> frozenset[str]:
+        return self._apply(now, {"status": Status.TODO})
+
+    def retag(self, tags: Iterable[str], now: datetime) -> frozenset[str]:
+        return self._apply(now, {"tags": Tags(tags)})
+
+    def assign(self, user_id: int | None, now: datetime) -> frozenset[str]:
+        return self._apply(now, {"assignee_id": user_id})
+
+    def unassign(self, now: datetime) -> frozenset[str]:
+        return self.assign(None, now)
+
+    def move_to(self, project_id: int | None, now: datetime) -> frozenset[str]:
+        return self._apply(now, {"project_id": project_id})
 
     def is_overdue(self, today: date) -> bool:
         return (
             self.status is not Status.DONE and self.due_date is not None and self.due_date < today
         )
+
+    def _apply(self, now: datetime, values: Mapping[str, Any]) -> frozenset[str]:
+        was_done = self.status is Status.DONE
+        changed = super()._apply(now, values)
+        if (self.status is Status.DONE) is was_done:
+            return changed
+        self.completed_at = self.updated_at if not was_done else None
+        return changed | {"completed_at"}

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from domain import values
-from domain.aggregates import apply_changes, check_all, check_changes, require_utc
+from domain.aggregates import Versioned, check_all, check_changes, require_utc
 from domain.values import UNSET, Unset
 
 
@@ -21,24 +21,18 @@ class UserChanges:
 _RULES: Final[Mapping[str, Callable[[Any], Any]]] = {"email": values.email, "name": values.name}
 
 
-@dataclass
-class User:
+@dataclass(kw_only=True)
+class User(Versioned):
     """Emails are unique without regard to case, so they are kept lower-cased."""
 
     email: str
     name: str
-    created_at: datetime
-    updated_at: datetime
-    version: int = 1
-    id: int | None = None
 
     @classmethod
     def register(cls, *, email: str, name: str, now: datetime) -> User:
         require_utc(now)
-        checked = check_all(
-            {"email": lambda: values.email(email), "name": lambda: values.name(name)}
-        )
+        checked = check_all({"email": (values.email, email), "name": (values.name, name)})
         return cls(**checked, created_at=now, updated_at=now)
 
-    def change(self, changes: UserChanges, now: datetime) -> bool:
-        return bool(apply_changes(self, check_changes(changes, _RULES), now))
+    def change(self, changes: UserChanges, now: datetime) -> frozenset[str]:
+        return self._apply(now, check_changes(changes, _RULES))

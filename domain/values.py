@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from typing import Final, TypeVar
 
 from domain.errors import InvalidValue
@@ -12,10 +13,13 @@ TITLE_MAX: Final = 255
 DESCRIPTION_MAX: Final = 2000
 TAG_MAX: Final = 50
 TAGS_PER_TASK_MAX: Final = 20
+NAME_MAX: Final = 120
+EMAIL_MAX: Final = 254
 
 T = TypeVar("T")
 
 _TAG_PATTERN: Final = re.compile(r"[a-z0-9_-]+")
+_EMAIL_PATTERN: Final = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 class Status(enum.StrEnum):
@@ -42,6 +46,19 @@ class Priority(enum.StrEnum):
 
 _PRIORITY_RANK: Final = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
 _PRIORITY_BY_RANK: Final = {rank: p for p, rank in _PRIORITY_RANK.items()}
+
+
+class Tags(tuple[str, ...]):
+    """A task's tags: each 1..50 characters of ``[a-z0-9_-]`` after trimming and
+    lower-casing; duplicates merged; alphabetical; at most 20 after merging."""
+
+    __slots__ = ()
+
+    def __new__(cls, names: Iterable[str] = ()) -> Tags:
+        merged = sorted({tag(name) for name in names})
+        if len(merged) > TAGS_PER_TASK_MAX:
+            raise InvalidValue("tags", f"at most {TAGS_PER_TASK_MAX} distinct tags", "too_long")
+        return super().__new__(cls, merged)
 
 
 class Unset(enum.Enum):
@@ -79,51 +96,40 @@ def description(value: str | None) -> str | None:
     return text("description", value, max_length=DESCRIPTION_MAX)
 
 
-def status(value: str | Status) -> Status:
+def name(value: str) -> str:
+    return text("name", value, max_length=NAME_MAX)
+
+
+def status(value: str) -> Status:
     try:
         return Status(value.strip())
     except ValueError:
-        allowed = ", ".join(s.value for s in Status)
-        raise InvalidValue("status", f"must be one of {allowed}", "enum") from None
+        raise _not_one_of("status", Status) from None
 
 
-def priority(value: str | Priority) -> Priority:
+def priority(value: str) -> Priority:
     try:
         return Priority(value.strip())
     except ValueError:
-        allowed = ", ".join(p.value for p in Priority)
-        raise InvalidValue("priority", f"must be one of {allowed}", "enum") from None
+        raise _not_one_of("priority", Priority) from None
+
+
+def _not_one_of(field: str, kind: type[enum.StrEnum]) -> InvalidValue:
+    return InvalidValue(field, f"must be one of {', '.join(m.value for m in kind)}", "enum")
 
 
 def tag(value: str) -> str:
-    """A tag is 1..50 characters of ``[a-z0-9_-]`` after trimming and lower-casing."""
-    name = value.strip().lower()
-    if not name:
+    """One tag, trimmed and lower-cased."""
+    found = value.strip().lower()
+    if not found:
         raise InvalidValue("tags", "a tag must not be empty", "string_too_short")
-    if len(name) > TAG_MAX:
+    if len(found) > TAG_MAX:
         raise InvalidValue("tags", f"a tag must be at most {TAG_MAX} characters", "string_too_long")
-    if not _TAG_PATTERN.fullmatch(name):
+    if not _TAG_PATTERN.fullmatch(found):
         raise InvalidValue(
             "tags", "a tag may only contain a-z, 0-9, '_' and '-'", "string_pattern_mismatch"
         )
-    return name
-
-
-def tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Normalise, merge duplicates and sort; at most 20 distinct tags."""
-    names = sorted({tag(v) for v in values})
-    if len(names) > TAGS_PER_TASK_MAX:
-        raise InvalidValue("tags", f"at most {TAGS_PER_TASK_MAX} distinct tags", "too_long")
-    return tuple(names)
-
-
-NAME_MAX: Final = 120
-EMAIL_MAX: Final = 254
-_EMAIL_PATTERN: Final = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-
-
-def name(value: str) -> str:
-    return text("name", value, max_length=NAME_MAX)
+    return found
 
 
 def email(value: str) -> str:

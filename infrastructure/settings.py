@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from infrastructure.persistence.urls import direct_url, is_pooler_host, parse
+from infrastructure.database.urls import direct_url, is_pooler_host, parse
 
 DEFAULT_DATABASE_URL = "sqlite:///./taskhex.db"
 
@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         description="tries of a read (or of a write with an Idempotency-Key) whose connection died",
     )
     db_echo: bool = False
+    db_fast_reads: bool = Field(
+        default=True,
+        description="read tasks on asyncpg's own protocol on a direct PostgreSQL connection "
+        "(the statements are the same); false: through SQLAlchemy's execution layer",
+    )
     cursor_secret: SecretStr | None = Field(
         default=None,
         description="Signs pagination cursors. Unset, a key is derived from DATABASE_URL, "

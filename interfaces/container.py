@@ -33,11 +33,12 @@ from application.users.register_user import RegisterUserHandler
 from application.users.update_user import UpdateUserHandler
 from infrastructure.clock import SystemClock
 from infrastructure.cursors import HmacCursorCodec
-from infrastructure.persistence.engine import create_engine, create_session_factory
-from infrastructure.persistence.postgres_task_reader import create_task_reader
-from infrastructure.persistence.readers import SqlProjectReader, SqlTagReader, SqlUserReader
-from infrastructure.persistence.task_stream import SqlTaskStream
+from infrastructure.database.engine import create_engine
+from infrastructure.persistence.projects.reader import SqlProjectReader
+from infrastructure.persistence.reads import SqlAlchemyReads, create_reads
+from infrastructure.persistence.tasks.reader import SqlTagReader, SqlTaskReader, SqlTaskStream
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
+from infrastructure.persistence.users.reader import SqlUserReader
 from infrastructure.settings import Settings
 
 
@@ -45,17 +46,22 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
     engine = providers.Singleton(create_engine, settings)
-    sessions = providers.Singleton(create_session_factory, engine)
     clock = providers.Singleton(SystemClock)
 
-    unit_of_work = providers.Factory(SqlUnitOfWork, sessions, engine)
+    unit_of_work = providers.Factory(SqlUnitOfWork, engine)
     cursors = providers.Singleton(HmacCursorCodec.from_settings, settings)
-    task_reader = providers.Singleton(
-        create_task_reader, engine, pooled=settings.provided.uses_pooler
+    # Reads through SQLAlchemy; tasks, the hottest, on asyncpg's own protocol where it can.
+    reads = providers.Singleton(SqlAlchemyReads, engine, pooled=settings.provided.uses_pooler)
+    task_reads = providers.Singleton(
+        create_reads,
+        engine,
+        pooled=settings.provided.uses_pooler,
+        fast=settings.provided.db_fast_reads,
     )
-    user_reader = providers.Singleton(SqlUserReader, engine)
-    project_reader = providers.Singleton(SqlProjectReader, engine)
-    tag_reader = providers.Singleton(SqlTagReader, engine)
+    task_reader = providers.Singleton(SqlTaskReader, task_reads)
+    user_reader = providers.Singleton(SqlUserReader, reads)
+    project_reader = providers.Singleton(SqlProjectReader, reads)
+    tag_reader = providers.Singleton(SqlTagReader, reads)
 
     create_task = providers.Factory(CreateTaskHandler, uow=unit_of_work.provider, clock=clock)
     get_task = providers.Factory(GetTaskHandler, reader=task_reader)
@@ -63,7 +69,7 @@ class Container(containers.DeclarativeContainer):
     update_task = providers.Factory(UpdateTaskHandler, uow=unit_of_work.provider, clock=clock)
     delete_task = providers.Factory(DeleteTaskHandler, uow=unit_of_work.provider)
     task_stats = providers.Factory(TaskStatsHandler, reader=task_reader, clock=clock)
-    task_stream = providers.Singleton(SqlTaskStream, engine)
+    task_stream = providers.Singleton(SqlTaskStream, reads)
     import_tasks = providers.Factory(ImportTasksHandler, uow=unit_of_work.provider, clock=clock)
     create_tasks = providers.Factory(CreateTasksHandler, uow=unit_of_work.provider, clock=clock)
     bulk_update_tasks = providers.Factory(

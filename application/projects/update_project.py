@@ -28,7 +28,7 @@ class UpdateProjectHandler:
     async def __call__(self, command: UpdateProject) -> ProjectView:
         owner_id = command.changes.owner_id
 
-        async def change(uow: UnitOfWork, project: Project) -> bool:
+        async def change(uow: UnitOfWork, project: Project) -> frozenset[str]:
             changed = project.change(command.changes, self._clock.now())
             await check_references(uow, owner_id=given(owner_id))
             return changed

@@ -29,7 +29,7 @@ class UpdateTaskHandler:
     async def __call__(self, command: UpdateTask) -> TaskView:
         changes = command.changes
 
-        async def change(uow: UnitOfWork, task: Task) -> bool:
+        async def change(uow: UnitOfWork, task: Task) -> frozenset[str]:
             changed = task.change(changes, self._clock.now())
             await check_references(
                 uow, project_id=given(changes.project_id), assignee_id=given(changes.assignee_id)

@@ -22,7 +22,7 @@ class UpdateUserHandler:
         self._clock = clock
 
     async def __call__(self, command: UpdateUser) -> UserView:
-        async def change(_: UnitOfWork, user: User) -> bool:
+        async def change(_: UnitOfWork, user: User) -> frozenset[str]:
             return user.change(command.changes, self._clock.now())
 
         user = await change_versioned(

@@ -57,20 +57,28 @@ class InMemoryRepository(Generic[A]):
 
     async def add(self, aggregate: A) -> A:
         identifier = next(self._store.ids)
-        stored = dataclasses.replace(aggregate, id=identifier)  # type: ignore[type-var]
+        stored = dataclasses.replace(aggregate, id=identifier)
         self._check_unique(stored)
         self.staged[identifier] = stored
         self.new.add(identifier)
-        return dataclasses.replace(stored)  # type: ignore[type-var]
+        return dataclasses.replace(stored)
 
     async def get(self, identifier: int, *, for_update: bool = False) -> A | None:
         found = self.current().get(identifier)
-        return None if found is None else dataclasses.replace(found)  # type: ignore[type-var]
+        return None if found is None else dataclasses.replace(found)
 
     async def save(self, aggregate: A) -> None:
         assert aggregate.id is not None, "save() is for aggregates loaded through get()"
         self._check_unique(aggregate)
-        self.staged[aggregate.id] = dataclasses.replace(aggregate)  # type: ignore[type-var]
+        self.staged[aggregate.id] = dataclasses.replace(aggregate)
+
+    async def save_many(self, aggregates: list[A]) -> None:
+        for aggregate in aggregates:
+            await self.save(aggregate)
+
+    def _where(self, field: str, identifier: int) -> list[A]:
+        found = [a for a in self.current().values() if getattr(a, field) == identifier]
+        return [dataclasses.replace(a) for a in sorted(found, key=lambda a: a.id or 0)]
 
     async def delete(self, identifier: int) -> bool:
         if identifier not in self.current():
@@ -106,15 +114,6 @@ class InMemoryRepository(Generic[A]):
         self.staged.clear()
         self.new.clear()
 
-    def _clear(self, field: str, identifier: int, now: datetime) -> int:
-        found = [a for a in self.current().values() if getattr(a, field) == identifier]
-        for aggregate in found:
-            changed: Any = dataclasses.replace(aggregate, version=aggregate.version + 1)  # type: ignore[type-var]
-            setattr(changed, field, None)
-            changed.updated_at = now
-            self.staged[changed.id] = changed
-        return len(found)
-
 
 class InMemoryTaskRepository(InMemoryRepository[Task], TaskRepository):
     def __init__(
@@ -141,8 +140,8 @@ class InMemoryTaskRepository(InMemoryRepository[Task], TaskRepository):
             raise InvalidReference(missing)
         return await super().add(aggregate)
 
-    async def unassign_all(self, user_id: int, now: datetime) -> int:
-        return self._clear("assignee_id", user_id, now)
+    async def assigned_to(self, user_id: int) -> list[Task]:
+        return self._where("assignee_id", user_id)
 
     async def delete_all_in(self, project_id: int) -> int:
         found = [t.id for t in self.current().values() if t.project_id == project_id]
@@ -159,17 +158,16 @@ class InMemoryTaskRepository(InMemoryRepository[Task], TaskRepository):
         found = [await self.get(i) for i in sorted(task_ids)]
         return [task for task in found if task is not None]
 
-    async def save_many(self, tasks: list[Task]) -> None:
-        for task in tasks:
-            await self.save(task)
-
     async def delete_many(self, task_ids: set[int]) -> int:
         return sum([await self.delete(i) for i in task_ids])
 
 
 class InMemoryProjectRepository(InMemoryRepository[Project], ProjectRepository):
-    async def disown_all(self, user_id: int, now: datetime) -> int:
-        return self._clear("owner_id", user_id, now)
+    async def owned_by(self, user_id: int) -> list[Project]:
+        return self._where("owner_id", user_id)
+
+    async def names_taken(self, owner_id: int | None, names: set[str]) -> set[str]:
+        return {p.name for p in self.current().values() if p.owner_id == owner_id} & names
 
 
 class InMemoryUserRepository(InMemoryRepository[User], Repository[User]):

@@ -8,25 +8,40 @@ wait is capped by ``SET LOCAL lock_timeout`` (transaction-scoped, so safe
 behind a transaction pooler); past it the request is told to retry (409).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import JSON, Column, LargeBinary, SmallInteger, String, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import Field, SQLModel
 
 from application.errors import IdempotencyMismatch, RequestInFlight
 from application.idempotency_keys import IdempotencyKey, Reply
 from application.ports import IdempotencyStore
-from infrastructure.persistence.models import metadata
+from infrastructure.persistence.types import UtcDateTime
 
 WAIT_FOR_FIRST_REQUEST: Final = "5s"
 _LOCK_NOT_AVAILABLE: Final = "55P03"
 
-keys = metadata.tables["idempotency_key"]
+
+class IdempotencyRow(SQLModel, table=True):
+    """The reply to a request that carried an ``Idempotency-Key``, kept until it expires."""
+
+    __tablename__ = "idempotency_key"
+
+    scope: str = Field(sa_column=Column(String(100), primary_key=True))
+    key: str = Field(sa_column=Column(String(255), primary_key=True))
+    fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    status: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    headers: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False, index=True))
+
+
+keys = IdempotencyRow.__table__  # type: ignore[attr-defined]
 
 
 class SqlIdempotencyStore(IdempotencyStore):

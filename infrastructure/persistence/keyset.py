@@ -1,61 +1,88 @@
 """Offset and keyset pages over any ordered SELECT, in a fixed number of statements.
 
 A keyset page seeks past the last item seen with a row-value comparison on
-the sort columns, ``(key, id) > (:key, :id)``, which an index on the same
-columns answers without reading the rows before it: its cost does not grow
-with depth.
+the sort columns, ``(key, id) > (:after_0, :after_1)``, which an index on the
+same columns answers without reading the rows before it: its cost does not
+grow with depth. Page statements bind ``limit`` and ``offset`` or the
+position ``after_0..n``, so one statement serves every request of its kind.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, func, literal, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, func, select, tuple_
 
-from application.pagination import PageRequest
+from application.pagination import NameSort, NameSortKey, PageRequest
+from infrastructure.persistence.reads import Query, Run
 
 
-def seek(
-    columns: Sequence[Any], values: Sequence[object], *, descending: bool
-) -> ColumnElement[bool]:
-    """The rows after ``values`` in the order of ``columns`` (all in one direction).
-
-    A value may be a bound parameter, to be given when the statement runs.
-    """
+def seek(columns: Sequence[Any], values: Sequence[Any], *, descending: bool) -> ColumnElement[bool]:
+    """The rows after ``values`` in the order of ``columns`` (all in one direction)."""
     past = operator.lt if descending else operator.gt
-    bound = [
-        v if isinstance(v, BindParameter) else literal(v, c.type)
-        for c, v in zip(columns, values, strict=True)
-    ]
     if len(columns) == 1:
-        single: ColumnElement[bool] = past(columns[0], bound[0])
+        single: ColumnElement[bool] = past(columns[0], values[0])
         return single
-    compared: ColumnElement[bool] = past(tuple_(*columns), tuple_(*bound))
+    compared: ColumnElement[bool] = past(tuple_(*columns), tuple_(*values))
     return compared
 
 
-async def fetch_page(
-    connection: AsyncConnection,
-    ordered: Select[Any],
-    page: PageRequest,
-    seek_past: ColumnElement[bool] | None,
-    parameters: Mapping[str, Any] | None = None,
-) -> tuple[Sequence[Any], int | None, bool]:
-    """Rows of one page, the total (offset mode only) and whether more rows follow.
+def order(columns: Sequence[Any], *, descending: bool) -> list[Any]:
+    return [c.desc() if descending else c.asc() for c in columns]
 
-    ``ordered`` is the filtered, ordered statement; ``seek_past`` the condition
-    for the rows after ``page.after`` (``None`` in offset mode); ``parameters``
-    the values of the parameters they bind.
-    """
-    total: int | None = None
-    if seek_past is None:
-        rows_statement = ordered.offset(page.offset)
-        counted = select(func.count()).select_from(ordered.order_by(None).subquery())
-        total = int(await connection.scalar(counted, parameters) or 0)
+
+def paged(
+    statement: Select[Any], columns: Sequence[Any], *, descending: bool, seeking: bool
+) -> tuple[Select[Any], Select[Any] | None]:
+    """``statement`` (filtered, not ordered) as one page in the order of ``columns``, and the
+    count of all its rows in offset mode (``None`` when seeking)."""
+    ordered = statement.order_by(*order(columns, descending=descending))
+    limit = bindparam("limit", type_=BigInteger)
+    if seeking:
+        after = [bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(columns)]
+        return ordered.where(seek(columns, after, descending=descending)).limit(limit), None
+    counted = select(func.count()).select_from(statement.subquery())
+    return ordered.offset(bindparam("offset", type_=BigInteger)).limit(limit), counted
+
+
+def parameters_of(page: PageRequest, position: Sequence[object] | None = None) -> dict[str, Any]:
+    """The paging parameters of ``paged``: one row more than asked, to tell if more follow."""
+    found: dict[str, Any] = {"limit": page.limit + 1}
+    if position is None:
+        found["offset"] = page.offset
     else:
-        rows_statement = ordered.where(seek_past)
-    rows = (await connection.execute(rows_statement.limit(page.limit + 1), parameters)).all()
-    return rows[: page.limit], total, len(rows) > page.limit
+        found.update((f"after_{i}", value) for i, value in enumerate(position))
+    return found
+
+
+async def read_page(
+    run: Run,
+    rows: Query,
+    count: Query | None,
+    parameters: Mapping[str, Any],
+    page: PageRequest,
+) -> tuple[Sequence[Any], int | None, bool]:
+    """The rows of one page, the total (offset mode only) and whether more rows follow."""
+    total = None if count is None else int((await run(count, parameters))[0][0])
+    found = await run(rows, parameters)
+    return found[: page.limit], total, len(found) > page.limit
+
+
+@lru_cache(maxsize=16)
+def by_name(table: Table, sort: NameSort, seeking: bool) -> tuple[Query, Query | None]:
+    """A page of users or projects by name or age, ties by id (and the count, offset mode)."""
+    key = table.c.name if sort.key is NameSortKey.NAME else table.c.created_at
+    rows, counted = paged(
+        select(table), [key, table.c.id], descending=sort.descending, seeking=seeking
+    )
+    return Query(rows), None if counted is None else Query(counted)
+
+
+async def read_named_page(
+    run: Run, table: Table, sort: NameSort, page: PageRequest
+) -> tuple[Sequence[Any], int | None, bool]:
+    rows, count = by_name(table, sort, page.after is not None)
+    return await read_page(run, rows, count, parameters_of(page, page.after), page)

@@ -36,8 +36,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from infrastructure.persistence.failures import DatabaseFailure, classify
-from infrastructure.persistence.retries import describe
+from infrastructure.database.failures import DatabaseFailure, classify, describe
 from interfaces.api.errors import problem
 
 IDEMPOTENCY_HEADER = "idempotency-key"

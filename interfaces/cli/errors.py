@@ -41,10 +41,10 @@ from application.errors import (
     PreconditionFailed,
 )
 from domain.errors import DomainError
+from infrastructure.database.failures import DatabaseFailure
+from infrastructure.database.failures import classify as database_failure
+from infrastructure.database.urls import UnsupportedDatabase
 from infrastructure.logging import InvalidLogLevel
-from infrastructure.persistence.failures import DatabaseFailure
-from infrastructure.persistence.failures import classify as database_failure
-from infrastructure.persistence.urls import UnsupportedDatabase
 
 logger = logging.getLogger("taskhex.cli")
 

@@ -14,9 +14,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from infrastructure.database.urls import sync_url
 from infrastructure.logging import configure_logging
 from infrastructure.persistence import migrations
-from infrastructure.persistence.urls import sync_url
 from infrastructure.settings import Settings
 from interfaces.cli import db, openapi, seed, tasks, transfer
 from interfaces.cli.errors import OneLineErrors, exit_on_error

@@ -35,7 +35,7 @@ from application.users.update_user import UpdateUser
 from domain.projects import ProjectChanges
 from domain.tasks import Task, TaskChanges
 from domain.users import UserChanges
-from infrastructure.persistence.models import metadata
+from infrastructure.persistence.schema import metadata
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from interfaces.container import Container
 from tests.statements import count_statements
@@ -43,7 +43,7 @@ from tests.statements import count_statements
 WRITES = frozenset(
     {
         "add", "save", "delete", "add_many", "save_many", "delete_many",
-        "unassign_all", "disown_all", "delete_all_in", "claim", "record",
+        "delete_all_in", "claim", "record",
     }
 )  # fmt: skip
 
@@ -117,7 +117,7 @@ def trip(container: Container, after: int | None) -> Tripwire:
     container.unit_of_work.override(
         providers.Factory(
             TrippingUnitOfWork,
-            providers.Factory(SqlUnitOfWork, container.sessions, container.engine),
+            providers.Factory(SqlUnitOfWork, container.engine),
             tripwire,
         )
     )
@@ -230,7 +230,7 @@ FLOWS: dict[str, tuple[Flow, list[str]]] = {
     "update a user": (update_user, ["users.save"]),
     "delete a user": (
         delete_user,
-        ["tasks.unassign_all", "projects.disown_all", "users.delete"],
+        ["tasks.save_many", "projects.save_many", "users.delete"],
     ),
     "create a project": (create_project, ["projects.add"]),
     "update a project": (update_project, ["projects.save"]),
@@ -290,8 +290,8 @@ async def test_without_a_failure_each_flow_makes_its_writes_and_changes_the_tabl
 # --- a constraint of the database itself ---------------------------------------------------------
 
 
-class LastRowBreaksAForeignKey:
-    """A task repository whose ``add_many`` sends a last row naming a project that is not there."""
+class LastRowBreaksACheck:
+    """A task repository whose ``add_many`` sends a last row that breaks a CHECK constraint."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
@@ -300,14 +300,14 @@ class LastRowBreaksAForeignKey:
         return getattr(self._inner, attribute)
 
     async def add_many(self, tasks: list[Task]) -> list[Task]:
-        last = dataclasses.replace(tasks[-1], project_id=2**62)
+        last = dataclasses.replace(tasks[-1], version=0)  # ck_task_version: version >= 1
         return await self._inner.add_many([*tasks[:-1], last])  # type: ignore[no-any-return]
 
 
 class BreakingUnitOfWork(TrippingUnitOfWork):
     async def __aenter__(self) -> BreakingUnitOfWork:
         await super().__aenter__()
-        self.tasks = LastRowBreaksAForeignKey(self._inner.tasks)
+        self.tasks = LastRowBreaksACheck(self._inner.tasks)
         return self
 
 
@@ -319,7 +319,7 @@ async def test_a_constraint_failing_on_the_last_row_of_a_bulk_insert_stores_none
     container.unit_of_work.override(
         providers.Factory(
             BreakingUnitOfWork,
-            providers.Factory(SqlUnitOfWork, container.sessions, container.engine),
+            providers.Factory(SqlUnitOfWork, container.engine),
             Tripwire(None),
         )
     )

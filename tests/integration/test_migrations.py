@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
+from infrastructure.database.urls import sync_url
 from infrastructure.persistence import migrations
-from infrastructure.persistence.models import metadata
-from infrastructure.persistence.urls import sync_url
+from infrastructure.persistence.schema import metadata
 from tests.postgres import fresh_database
 
 

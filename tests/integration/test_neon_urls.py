@@ -16,8 +16,8 @@ from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
-from infrastructure.persistence.engine import create_engine
-from infrastructure.persistence.urls import sync_url
+from infrastructure.database.engine import create_engine
+from infrastructure.database.urls import sync_url
 from infrastructure.settings import Settings
 from tests.postgres import NoPostgres, tls_cluster
 

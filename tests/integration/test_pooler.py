@@ -12,7 +12,7 @@ from sqlalchemy import exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.persistence.engine import create_engine
+from infrastructure.database.engine import create_engine
 from infrastructure.settings import Settings
 from interfaces.api.app import create_app
 from interfaces.container import dispose

@@ -3,13 +3,14 @@
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.errors import Conflict, InvalidReference
 from application.pagination import NameSort, PageQuery, PageRequest
 from application.projects.create_project import CreateProject
 from application.tasks.create_task import CreateTask
 from application.users.register_user import RegisterUser
-from infrastructure.persistence.models import TaskRow
+from infrastructure.persistence.tasks.table import TaskRow
 from interfaces.container import Container
 from tests.statements import count_statements
 
@@ -137,7 +138,7 @@ async def test_user_and_tag_pages_have_a_fixed_statement_budget(container: Conta
 
 async def test_a_lazy_load_raises_instead_of_querying(container: Container) -> None:
     await container.create_task()(CreateTask(title="x", tags=("a",)))
-    async with container.sessions()() as session:
+    async with AsyncSession(container.engine()) as session:
         row = (await session.execute(select(TaskRow))).scalar_one()
         with pytest.raises(InvalidRequestError, match="lazy='raise'"):
             _ = row.tags

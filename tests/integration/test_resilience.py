@@ -11,11 +11,9 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from infrastructure.persistence.engine import create_engine
-from infrastructure.persistence.failures import DatabaseFailure, classify
-from infrastructure.persistence.pool_ping import connections_lost
-from infrastructure.persistence.probe import ping
-from infrastructure.persistence.retries import DatabaseUnreachable
+from infrastructure.database.engine import create_engine
+from infrastructure.database.failures import DatabaseFailure, DatabaseUnreachable, classify
+from infrastructure.database.pings import connections_lost, ready
 from infrastructure.settings import Settings
 from tests.tcp_proxy import TcpProxy
 
@@ -103,7 +101,8 @@ async def test_a_refusal_that_is_no_outage_fails_at_once(
         await engine.dispose()
 
     assert connection_retries(caplog) == []
-    assert classify(raised.value) is None
+    # Not worth a retry, yet the database is unusable: answered 503 like an outage.
+    assert classify(raised.value) is DatabaseFailure.UNREACHABLE
 
 
 async def test_the_pool_replaces_connections_that_died_while_idle(
@@ -180,7 +179,7 @@ async def test_without_pre_ping_a_dead_pooled_connection_is_lost_once_then_repla
         # The readiness probe absorbs one such loss by itself.
         await proxy.cut("reject")
         await proxy.restore()
-        await ping(engine, within=2.0)
+        await ready(engine, within=2.0)
     finally:
         await engine.dispose()
 
@@ -192,7 +191,7 @@ async def test_the_readiness_probe_gives_up_within_its_budget_when_the_network_h
     await proxy.cut("hang")
     try:
         with pytest.raises(DatabaseUnreachable) as raised:
-            await ping(engine, within=0.4)  # one attempt of 0.3 s, not five of 10 s
+            await ready(engine, within=0.4)  # one attempt of 0.3 s, not five of 10 s
     finally:
         await engine.dispose()
     assert isinstance(raised.value.__cause__, TimeoutError)

@@ -8,7 +8,6 @@ from application.pagination import PageRequest
 from application.tasks.queries import TaskFilter, TaskSort
 from domain.tasks import Task
 from domain.values import Priority, Status
-from infrastructure.persistence.postgres_task_reader import PostgresTaskReader
 from interfaces.container import Container
 from tests.statements import count_statements
 
@@ -138,10 +137,9 @@ async def test_a_page_of_100_tasks_costs_the_statements_of_a_page_of_1(
     assert len(page.items) == 100
     assert all(v.tags == tuple(tags) for v in (*page.items, *after.items))
     assert len(after.items) == 99
-    # Offset mode: the total, the page, its tags. A cursor page on PostgreSQL
-    # carries its tags; elsewhere they come apart.
-    assert len(one) == len(hundred) == 3
-    assert len(by_cursor) == (1 if isinstance(reader, PostgresTaskReader) else 2)
+    # Offset mode: the total, then the page with its tags; a cursor page is the page alone.
+    assert len(one) == len(hundred) == 2
+    assert len(by_cursor) == 1
     assert one.writes == hundred.writes == by_cursor.writes == []
 
 
@@ -156,8 +154,7 @@ async def test_reads_of_one_task_cost_the_same_with_1_or_20_tags(container: Cont
         await container.task_reader().get(many)
     async with count_statements(container.engine()) as log_stats:
         await container.task_reader().stats(TaskFilter(), today=date(2026, 11, 24))
-    one_task = 1 if isinstance(container.task_reader(), PostgresTaskReader) else 2
-    assert len(log_few) == len(log_many) == one_task
+    assert len(log_few) == len(log_many) == 1
     assert len(log_stats) == 1
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from application.errors import ConcurrentUpdate
 from domain.tasks import Task, TaskChanges
 from infrastructure.clock import SystemClock
-from infrastructure.persistence.models import TagRow, TaskRow, TaskTagRow
+from infrastructure.persistence.tasks.table import TagRow, TaskRow, TaskTagRow
 from interfaces.container import Container
 
 

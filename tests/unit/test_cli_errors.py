@@ -21,8 +21,8 @@ from application.errors import (
     PreconditionFailed,
 )
 from domain.errors import InvalidValue
+from infrastructure.database.urls import UnsupportedDatabase
 from infrastructure.logging import InvalidLogLevel
-from infrastructure.persistence.urls import UnsupportedDatabase
 from infrastructure.settings import Settings
 from interfaces.cli.errors import (
     CliError,

@@ -7,8 +7,13 @@ import ssl
 import pytest
 from sqlalchemy import exc
 
-from infrastructure.persistence.failures import DatabaseFailure, classify
-from infrastructure.persistence.retries import DatabaseUnreachable, driver_connect, is_transient
+from infrastructure.database.failures import (
+    DatabaseFailure,
+    DatabaseUnreachable,
+    classify,
+    is_transient,
+)
+from infrastructure.database.retries import driver_connect
 
 
 class PostgresError(Exception):

@@ -7,9 +7,9 @@ import logging
 import pytest
 from pydantic import ValidationError
 
-from infrastructure.persistence.engine import create_engine, postgres_connect_args
-from infrastructure.persistence.pooler import unique_statement_name
-from infrastructure.persistence.urls import async_url
+from infrastructure.database.engine import create_engine, postgres_connect_args
+from infrastructure.database.pooler import unique_statement_name
+from infrastructure.database.urls import async_url
 from infrastructure.settings import Settings
 
 PASSWORD = "npg_S3cr3tPw"

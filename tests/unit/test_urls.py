@@ -7,7 +7,7 @@ import ssl
 import certifi
 import pytest
 
-from infrastructure.persistence.urls import (
+from infrastructure.database.urls import (
     UnsupportedDatabase,
     async_url,
     direct_url,

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from infrastructure.persistence.urls import sync_url
+from infrastructure.database.urls import sync_url
 
 _HERE = Path(__file__).parent
 

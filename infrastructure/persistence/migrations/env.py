@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from infrastructure.persistence.models import metadata
+from infrastructure.persistence.schema import metadata
 
 config = context.config
 

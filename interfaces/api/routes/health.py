@@ -5,8 +5,8 @@ import logging
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from infrastructure.persistence.probe import ping
-from infrastructure.persistence.retries import describe
+from infrastructure.database import pings
+from infrastructure.database.failures import describe
 from interfaces.api import responses
 from interfaces.api.dependencies import Services
 from interfaces.api.errors import problem
@@ -36,7 +36,7 @@ async def ready(services: Services) -> Response:
     the pool has replaced its dead connections: no restart is needed.
     """
     try:
-        await ping(services.engine(), within=READY_TIMEOUT_SECONDS)
+        await pings.ready(services.engine(), within=READY_TIMEOUT_SECONDS)
     except Exception as error:
         logger.warning("readiness check failed: %s", describe(error))
         return problem(

@@ -1,24 +1,11 @@
-"""Engine and session factories. Created by the container, never at import.
+"""The engine, made by the container (never at import).
 
-On PostgreSQL the engine keeps a client-side pool (``QueuePool``) in both modes:
-
-- direct: ``DB_POOL_SIZE`` + ``DB_MAX_OVERFLOW`` server connections at most,
-  recycled after ``DB_POOL_RECYCLE`` seconds, checked before use when they
-  have been idle (``DB_POOL_PRE_PING``, see ``pool_ping``); the
-  statement timeout is set once per connection. Overflow connections are
-  closed as soon as they are returned, so a pool that overflows under steady
-  load opens a connection per request: ``DB_MAX_OVERFLOW`` is 0 by default.
-- behind a transaction-mode pooler (``Settings.uses_pooler``): the same pool
-  of *client* connections to the pooler, taken last-in-first-out. A client
-  connection holds no server connection while idle, so keeping a few open is
-  cheap for the database, and it saves the TCP, TLS and SCRAM handshakes that
-  ``NullPool`` would pay on every request (several round trips to Neon).
-  LIFO keeps the busy connections warm and lets the spare ones age out; the
-  pre-ping replaces any that the pooler closed. No session state is used
-  (see ``pooler``).
-
-Opening a connection is retried (see ``retries``), so the pool refills by
-itself when the database comes back.
+On PostgreSQL it keeps a client-side pool, taken last-in-first-out behind a
+transaction-mode pooler (an idle client connection to the pooler costs the
+database nothing and saves a TLS and SCRAM handshake per request). Opening a
+connection is retried (``retries``), idle connections are pinged (``pings``),
+and behind a pooler nothing relies on server session state (``pooler``).
+SQLite needs no pool.
 """
 
 from __future__ import annotations
@@ -27,20 +14,13 @@ import math
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from infrastructure.persistence.failures import DatabaseFailure, classify
-from infrastructure.persistence.pool_ping import connections_lost, install_ping
-from infrastructure.persistence.pooler import install_statement_timeout, pooler_connect_args
-from infrastructure.persistence.retries import ConnectPolicy, driver_connect, retrying
-from infrastructure.persistence.urls import DriverUrl, async_url
+from infrastructure.database.pings import install_ping, treat_lost_as_disconnect
+from infrastructure.database.pooler import install_statement_timeout, pooler_connect_args
+from infrastructure.database.retries import ConnectPolicy, connecting, driver_connect
+from infrastructure.database.urls import DriverUrl, async_url
 from infrastructure.settings import Settings
 
 
@@ -49,7 +29,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if target.is_sqlite:
         return _sqlite_engine(target, settings)
     pooled = settings.uses_pooler
-    # asyncpg connections get a ping of ours (pool_ping); others SQLAlchemy's.
+    # asyncpg connections get a ping of ours (pings); others SQLAlchemy's.
     own_ping = settings.db_pool_pre_ping and target.driver == "asyncpg"
     options: dict[str, Any] = {
         "echo": settings.db_echo,
@@ -64,25 +44,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         target.url, connect_args=postgres_connect_args(target, settings), **options
     )
     install_statement_timeout(engine, settings.db_statement_timeout, pooled=pooled)
-    event.listen(engine.sync_engine, "handle_error", _invalidate_when_lost)
+    event.listen(engine.sync_engine, "handle_error", treat_lost_as_disconnect)
     if own_ping:
         # Behind a pooler every checkout is pinged: the pooler may have a dead
         # server connection to hand out, and a failed ping makes it drop one.
         install_ping(engine, idle_for=0 if pooled else settings.db_pool_ping_after)
     return engine
-
-
-def _invalidate_when_lost(context: ExceptionContext) -> None:
-    """Treat every lost connection as a disconnect, which SQLAlchemy's checks can miss.
-
-    The connection is then discarded, and the pool's older connections too:
-    they most likely went the same way (a restart, a failover).
-    """
-    lost = classify(context.original_exception) is DatabaseFailure.LOST
-    if lost and not context.is_disconnect:
-        context.is_disconnect = True
-    if lost and context.engine is not None:
-        connections_lost(context.engine.pool)
 
 
 def postgres_connect_args(target: DriverUrl, settings: Settings) -> dict[str, Any]:
@@ -100,7 +67,7 @@ def postgres_connect_args(target: DriverUrl, settings: Settings) -> dict[str, An
         first_wait=min(0.1, settings.db_retry_max_wait),
         max_wait=settings.db_retry_max_wait,
     )
-    connect_args["async_creator_fn"] = retrying(driver_connect(target.driver), policy)
+    connect_args["async_creator_fn"] = connecting(driver_connect(target.driver), policy)
     return connect_args
 
 
@@ -124,7 +91,3 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
-
-
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

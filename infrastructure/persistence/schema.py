@@ -1,0 +1,10 @@
+"""Every table, in one ``metadata``: what the migrations are checked against."""
+
+from infrastructure.persistence.idempotency import IdempotencyRow
+from infrastructure.persistence.projects.table import ProjectRow
+from infrastructure.persistence.tasks.table import TagRow, TaskRow, TaskTagRow
+from infrastructure.persistence.users.table import UserRow
+
+metadata = TaskRow.metadata
+
+__all__ = ["IdempotencyRow", "ProjectRow", "TagRow", "TaskRow", "TaskTagRow", "UserRow", "metadata"]

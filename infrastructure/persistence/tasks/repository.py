@@ -1,0 +1,194 @@
+"""Tasks in and out of a unit of work: one insert strategy for one task or a thousand.
+
+A task is inserted only if its project and assignee exist (checked in the
+insert itself, locking them ``FOR KEY SHARE``, the lock their foreign key
+takes: writers naming the same project don't wait for each other, deleting
+it waits for them). Its tags follow in two statements: the missing tags
+(``ON CONFLICT DO NOTHING``), then the links, whose fresh snapshot sees the
+tags a concurrent transaction committed while the first one waited for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Insert,
+    String,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import FromClause
+
+from application.errors import ConcurrentUpdate, InvalidReference
+from application.ports import TaskRepository
+from domain.tasks import Task
+from infrastructure.persistence import json_rows
+from infrastructure.persistence.projects.table import project
+from infrastructure.persistence.repository import SqlRepository
+from infrastructure.persistence.tasks import statements
+from infrastructure.persistence.tasks.table import columns_of, tag, task, task_of, task_tag
+from infrastructure.persistence.users.table import user
+
+_NAME = Column("name", String)
+_LINK = (Column("task_id", BigInteger), _NAME)
+
+
+class SqlTaskRepository(SqlRepository[Task], TaskRepository):
+    table = task
+    resource = "task"
+    conflict = "the task conflicts with another"  # a task has no unique column
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._tags: dict[int, tuple[str, ...]] = {}
+
+    def _selected(self) -> Sequence[Any]:
+        return statements.selected(task)
+
+    def _aggregate_of(self, row: Any) -> Task:
+        loaded = task_of(row)
+        self._tags[loaded.id] = loaded.tags  # type: ignore[index]
+        return loaded
+
+    def _columns_of(self, aggregate: Task) -> dict[str, Any]:
+        return columns_of(aggregate)
+
+    async def add_many(self, aggregates: list[Task]) -> list[Task]:
+        """Their references checked in the same statement: a missing one is ``InvalidReference``
+        (the unit of work then keeps nothing of the batch)."""
+        if not aggregates:
+            return []
+        while len(ids := await self._insert(aggregates)) != len(aggregates):
+            missing: dict[str, str] = {}
+            for named in {(t.project_id, t.assignee_id) for t in aggregates}:
+                missing |= await self._missing_references(*named)
+            if missing:
+                raise InvalidReference(missing)
+            if ids:  # part of the batch went in: it must not go in twice
+                raise ConcurrentUpdate("task")
+            # Nothing went in for a reference that appeared since: try again.
+        stored = [self._stored(t, i) for t, i in zip(aggregates, ids, strict=True)]
+        await self._tag(stored)
+        return stored
+
+    async def save_many(self, aggregates: list[Task]) -> None:
+        await super().save_many(aggregates)
+        retagged = [t for t in aggregates if t.tags != self._tags.get(t.id)]  # type: ignore[arg-type]
+        if retagged:
+            await self._connection.execute(
+                delete(task_tag).where(task_tag.c.task_id.in_([t.id for t in retagged]))
+            )
+            await self._tag(retagged)
+            self._tags.update((t.id, t.tags) for t in retagged)  # type: ignore[misc]
+
+    async def get_many(self, task_ids: set[int], *, for_update: bool = False) -> list[Task]:
+        return await self._load(
+            task.c.id.in_(bindparam("ids", expanding=True)), {"ids": list(task_ids)}, for_update
+        )
+
+    async def assigned_to(self, user_id: int) -> list[Task]:
+        return await self._load(task.c.assignee_id == bindparam("user"), {"user": user_id}, True)
+
+    async def delete_many(self, task_ids: set[int]) -> int:
+        result = await self._connection.execute(delete(task).where(task.c.id.in_(task_ids)))
+        return int(result.rowcount)
+
+    async def delete_all_in(self, project_id: int) -> int:
+        result = await self._connection.execute(delete(task).where(task.c.project_id == project_id))
+        return int(result.rowcount)
+
+    def _insert_statement(self) -> Insert:
+        return _insert_referenced(self._dialect.name)
+
+    def _stored(self, aggregate: Task, identifier: int) -> Task:
+        self._tags[identifier] = aggregate.tags
+        return super()._stored(aggregate, identifier)
+
+    async def _tag(self, tasks: Sequence[Task]) -> None:
+        """Create the missing tags of ``tasks``, then link each task to its tags."""
+        names = sorted({name for t in tasks for name in t.tags})
+        if not names:
+            return
+        dialect = self._dialect.name
+        await self._connection.execute(
+            _insert_tags(dialect),
+            {json_rows.ROWS: json_rows.encode([{"name": n} for n in names], (), self._dialect)},
+        )
+        links = [{"task_id": t.id, "name": name} for t in tasks for name in t.tags]
+        await self._connection.execute(
+            _insert_links(dialect), {json_rows.ROWS: json_rows.encode(links, (), self._dialect)}
+        )
+
+    async def _missing_references(
+        self, project_id: int | None, assignee_id: int | None
+    ) -> dict[str, str]:
+        given = {"project_id": project_id, "assignee_id": assignee_id}
+        found_project, found_user = (await self._connection.execute(_FOUND, given)).one()
+        named = (
+            ("project_id", "project", project_id, found_project),
+            ("assignee_id", "user", assignee_id, found_user),
+        )
+        return {
+            field: kind for field, kind, value, found in named if value is not None and not found
+        }
+
+
+def _referenced(rows: FromClause) -> Any:
+    """The project and the assignee of a given row are null or exist (locked ``FOR KEY SHARE``)."""
+    return [
+        or_(
+            rows.c[field].is_(None),
+            exists(
+                select(table.c.id)
+                .where(table.c.id == rows.c[field])
+                .with_for_update(read=True, key_share=True)
+            ),
+        )
+        for field, table in (("project_id", project), ("assignee_id", user))
+    ]
+
+
+@lru_cache(maxsize=4)
+def _insert_referenced(dialect: str) -> Insert:
+    rows = json_rows.given(json_rows.written(task), dialect)
+    return (
+        insert(task)
+        .from_select(
+            [c.name for c in json_rows.written(task)], select(*rows.c).where(*_referenced(rows))
+        )
+        .returning(task.c.id)
+    )
+
+
+@lru_cache(maxsize=4)
+def _insert_tags(dialect: str) -> Insert:
+    names = json_rows.given((_NAME,), dialect)
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # SQLite parses INSERT ... SELECT ... ON CONFLICT only when the SELECT has a WHERE.
+    chosen = select(names.c.name).where(names.c.name.is_not(None))
+    return dialect_insert(tag).from_select(["name"], chosen).on_conflict_do_nothing()
+
+
+@lru_cache(maxsize=4)
+def _insert_links(dialect: str) -> Insert:
+    links = json_rows.given(_LINK, dialect)
+    return insert(task_tag).from_select(
+        ["task_id", "tag_id"],
+        select(links.c.task_id, tag.c.id).join(tag, tag.c.name == links.c.name),
+    )
+
+
+_FOUND = select(
+    exists().where(project.c.id == bindparam("project_id", type_=BigInteger)),
+    exists().where(user.c.id == bindparam("assignee_id", type_=BigInteger)),
+)

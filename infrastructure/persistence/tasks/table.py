@@ -1,0 +1,165 @@
+"""Tasks, tags and their links as tables, and a task's explicit mapping to and from rows.
+
+Priority is stored as its rank (1..3), so that ordering and seeking by
+priority use a plain index.
+"""
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    text,
+)
+from sqlmodel import Field, Relationship, SQLModel
+
+from application.tasks.views import TaskView
+from domain.tasks import Task
+from domain.values import Priority, Status, Tags
+from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime
+
+
+class TaskTagRow(SQLModel, table=True):
+    __tablename__ = "task_tag"
+
+    task_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(BigId, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+    __table_args__ = (Index("ix_task_tag_tag_id", "tag_id"),)
+
+
+class TagRow(SQLModel, table=True):
+    __tablename__ = "tag"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    name: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+
+class TaskRow(SQLModel, table=True):
+    __tablename__ = "task"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    title: str = Field(sa_column=Column(String(255), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(String(2000)))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    priority: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    due_date: date | None = Field(default=None, sa_column=Column(Date))
+    project_id: int | None = Field(
+        default=None, sa_column=Column(BigId, ForeignKey("project.id", ondelete="CASCADE"))
+    )
+    assignee_id: int | None = Field(
+        default=None, sa_column=Column(BigId, ForeignKey("app_user.id", ondelete="SET NULL"))
+    )
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+
+    # The link is declared for the mapping's sake; nothing may load it lazily.
+    tags: list[TagRow] = Relationship(
+        link_model=TaskTagRow,
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "TagRow.name"},
+    )
+
+    __table_args__ = (
+        CheckConstraint("status IN ('todo', 'in_progress', 'done')", name="ck_task_status"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="ck_task_priority"),
+        CheckConstraint("version >= 1", name="ck_task_version"),
+        CheckConstraint(
+            "(status = 'done') = (completed_at IS NOT NULL)", name="ck_task_completed_at"
+        ),
+        Index("ix_task_created_at_id", "created_at", "id"),
+        Index("ix_task_updated_at_id", "updated_at", "id"),
+        # Due dates sort with the tasks that have none last, in both directions
+        # (see statements.sort_columns): one index per direction.
+        Index(
+            "ix_task_due_date_asc",
+            text("(due_date IS NULL)"),
+            text("coalesce(due_date, '2000-01-01')"),
+            "id",
+        ),
+        Index(
+            "ix_task_due_date_desc",
+            text("(due_date IS NOT NULL)"),
+            text("coalesce(due_date, '2000-01-01')"),
+            "id",
+        ),
+        Index("ix_task_priority_id", "priority", "id"),
+        Index("ix_task_title_id", "title", "id"),
+        Index("ix_task_status", "status"),
+        Index("ix_task_project_id_status", "project_id", "status"),
+        Index("ix_task_assignee_id", "assignee_id"),
+        NEVER_REUSE_IDS,
+    )
+
+
+task = TaskRow.__table__  # type: ignore[attr-defined]
+tag = TagRow.__table__  # type: ignore[attr-defined]
+task_tag = TaskTagRow.__table__  # type: ignore[attr-defined]
+
+# Every column but the id, in the table's order: what a task writes.
+WRITTEN = tuple(c.name for c in task.columns if c.name != "id")
+
+
+def columns_of(item: Task) -> dict[str, Any]:
+    """Every written column of ``item``; its tags are links, written apart."""
+    return {
+        "title": item.title,
+        "description": item.description,
+        "status": item.status.value,
+        "priority": item.priority.rank,
+        "due_date": item.due_date,
+        "project_id": item.project_id,
+        "assignee_id": item.assignee_id,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+        "completed_at": item.completed_at,
+        "version": item.version,
+    }
+
+
+def view_of(row: Sequence[Any]) -> TaskView:
+    """The read model of a row of ``statements.SELECTED``, without an aggregate."""
+    (
+        task_id, title, description, status, priority, due_date, project_id, assignee_id,
+        created_at, updated_at, completed_at, version, tags,
+    ) = row  # fmt: skip
+    return TaskView(
+        id=task_id,
+        title=title,
+        description=description,
+        status=Status(status),
+        priority=Priority.from_rank(priority),
+        due_date=due_date,
+        project_id=project_id,
+        assignee_id=assignee_id,
+        tags=tuple(tags) if tags else (),
+        created_at=created_at,
+        updated_at=updated_at,
+        completed_at=completed_at,
+        version=version,
+    )
+
+
+_SHARED = tuple(f.name for f in dataclasses.fields(TaskView) if f.name != "tags")
+
+
+def task_of(row: Sequence[Any]) -> Task:
+    """The aggregate of a row of ``statements.SELECTED``: its view's fields, its tags checked."""
+    view = view_of(row)
+    return Task(**{name: getattr(view, name) for name in _SHARED}, tags=Tags(view.tags))

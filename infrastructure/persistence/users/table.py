@@ -1,0 +1,33 @@
+"""Users as a table: its columns are the aggregate's fields, by name."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Integer, String, func
+from sqlmodel import Field, SQLModel
+
+from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime
+
+_email = Column("email", String(254), nullable=False)
+
+
+class UserRow(SQLModel, table=True):
+    """Emails are unique case-insensitively: the unique index is on ``lower(email)``."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    email: str = Field(sa_column=_email)
+    name: str = Field(sa_column=Column(String(120), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+
+    __table_args__ = (
+        Index("ux_app_user_email", func.lower(_email), unique=True),
+        Index("ix_app_user_name_id", "name", "id"),
+        Index("ix_app_user_created_at_id", "created_at", "id"),
+        NEVER_REUSE_IDS,
+    )
+
+
+user = UserRow.__table__  # type: ignore[attr-defined]
