@@ -110,3 +110,24 @@ async def test_concurrent_registrations_of_one_email_create_exactly_one_user(
     )
     users = (await client.get("/api/v1/users")).json()
     assert users["total"] == 1
+
+
+async def test_deleting_a_user_races_an_ownerless_project_of_the_same_name_without_a_500(
+    client: httpx.AsyncClient,
+) -> None:
+    """Either the user goes first (its project loses its owner, the other create is a 409)
+    or the ownerless project does (then deleting the user is a 409): never both, never 500."""
+    for n in range(12):
+        user = await client.post(
+            "/api/v1/users", json={"email": f"racer{n}@example.org", "name": "r"}
+        )
+        name = f"Launch {n}"
+        await client.post("/api/v1/projects", json={"name": name, "owner_id": user.json()["id"]})
+        deleted, created = await asyncio.gather(
+            client.delete(f"/api/v1/users/{user.json()['id']}"),
+            client.post("/api/v1/projects", json={"name": name}),
+        )
+        outcome = (deleted.status_code, created.status_code)
+        assert outcome in {(204, 409), (409, 201)}, (deleted.text, created.text)
+        found = (await client.get("/api/v1/projects", params={"limit": 100})).json()["items"]
+        assert [p["owner_id"] is None for p in found if p["name"] == name].count(True) == 1

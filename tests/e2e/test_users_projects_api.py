@@ -128,6 +128,28 @@ async def test_deleting_a_user_keeps_their_tasks_unassigned_and_frees_the_email(
     assert (await client.delete(f"/api/v1/users/{user['id']}")).status_code == 404
 
 
+async def test_a_user_whose_project_name_an_ownerless_project_has_is_a_409_and_stays(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await new_user(client)
+    owned = await post(client, "/api/v1/projects", {"name": "Launch", "owner_id": user["id"]})
+    await post(client, "/api/v1/projects", {"name": "Launch"})
+    task = await post(client, "/api/v1/tasks", {"title": "x", "assignee_id": user["id"]})
+
+    refused = await client.delete(f"/api/v1/users/{user['id']}")
+
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "'Launch'" in refused.json()["detail"]
+    assert (await client.get(f"/api/v1/users/{user['id']}")).status_code == 200
+    assert (await client.get(f"/api/v1/tasks/{task['id']}")).json()["assignee_id"] == user["id"]
+    kept = (await client.get(f"/api/v1/projects/{owned['id']}")).json()
+    assert kept["owner_id"] == user["id"]
+    renamed = await client.patch(f"/api/v1/projects/{owned['id']}", json={"name": "Launch 2"})
+    assert renamed.status_code == 200
+    assert (await client.delete(f"/api/v1/users/{user['id']}")).status_code == 204
+
+
 async def test_a_project_carries_task_counts_for_every_status(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/v1/projects", json={"name": " Launch ", "description": ""})
     assert response.status_code == 201

@@ -153,3 +153,45 @@ def test_overdue_means_due_before_today_and_not_done(
 def test_priority_ranks_round_trip() -> None:
     assert [p.rank for p in Priority] == [1, 2, 3]
     assert all(Priority.from_rank(p.rank) is p for p in Priority)
+
+
+def test_each_transition_is_one_change_with_the_fields_it_changed() -> None:
+    task = new_task(tags=["a"])
+    steps = [
+        (lambda t, at: t.rename(" Renamed ", at), {"title"}),
+        (lambda t, at: t.start(at), {"status"}),
+        (lambda t, at: t.complete(at), {"status", "completed_at"}),
+        (lambda t, at: t.reopen(at), {"status", "completed_at"}),
+        (lambda t, at: t.retag(["B", "a", "b"], at), {"tags"}),
+        (lambda t, at: t.assign(7, at), {"assignee_id"}),
+        (lambda t, at: t.move_to(3, at), {"project_id"}),
+        (lambda t, at: t.unassign(at), {"assignee_id"}),
+    ]
+    for number, (step, fields) in enumerate(steps, start=2):
+        at = LATER + timedelta(seconds=number)
+        assert step(task, at) == fields
+        assert (task.version, task.updated_at) == (number, at)
+    assert (task.title, task.status, task.tags) == ("Renamed", Status.TODO, ("a", "b"))
+    assert (task.assignee_id, task.project_id, task.completed_at) == (None, 3, None)
+
+
+def test_a_transition_to_the_state_a_task_is_in_changes_nothing() -> None:
+    task = new_task(status="done")
+    for step in (task.complete, task.unassign, lambda at: task.retag([], at)):
+        assert step(LATER) == frozenset()
+    assert (task.version, task.updated_at, task.completed_at) == (1, NOW, NOW)
+
+
+def test_a_transition_checks_its_value_and_changes_nothing_when_it_breaks_a_rule() -> None:
+    task = new_task()
+    with pytest.raises(DomainError):
+        task.rename("  ", LATER)
+    with pytest.raises(DomainError):
+        task.retag(["not ok"], LATER)
+    assert (task.title, task.tags, task.version) == ("Write the report", (), 1)
+
+
+def test_completing_stamps_the_new_updated_at_even_when_the_clock_lags() -> None:
+    task = new_task()
+    task.complete(NOW)
+    assert task.completed_at == task.updated_at > NOW

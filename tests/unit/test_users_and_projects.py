@@ -115,6 +115,29 @@ async def test_deleting_a_user_unassigns_tasks_and_disowns_projects_as_changes(
         await app.delete_user()(ada.id)
 
 
+async def test_a_user_whose_project_name_an_ownerless_project_has_is_not_deleted(
+    app: Container, store: InMemoryStore
+) -> None:
+    ada = await app.register_user()(RegisterUser(email="ada@example.org", name="Ada"))
+    await app.create_project()(CreateProject(name="Launch", owner_id=ada.id))
+    await app.create_project()(CreateProject(name="Other", owner_id=ada.id))
+    await app.create_project()(CreateProject(name="Launch"))
+    task = await app.create_task()(CreateTask(title="x", assignee_id=ada.id))
+    with pytest.raises(Conflict, match="'Launch'") as refused:
+        await app.delete_user()(ada.id)
+    assert "'Other'" not in str(refused.value)
+    assert ada.id in store.users
+    assert (store.tasks[task.id].assignee_id, store.tasks[task.id].version) == (ada.id, 1)
+    assert {p.owner_id for p in store.projects.values()} == {ada.id, None}
+
+
+def test_disowning_a_project_is_a_change() -> None:
+    project = Project.create(name="p", owner_id=3, now=NOW)
+    assert project.disown(NOW) == {"owner_id"}
+    assert (project.owner_id, project.version) == (None, 2)
+    assert project.disown(NOW) == frozenset()
+
+
 async def test_deleting_a_project_deletes_its_tasks(app: Container, store: InMemoryStore) -> None:
     project = await app.create_project()(CreateProject(name="p"))
     await app.create_task()(CreateTask(title="in", project_id=project.id))
