@@ -94,6 +94,18 @@ def targets(
             True,
             unit="rows/s",
         ),
+        Target(
+            "GET by id, asyncpg fast path / shared path",
+            _ratio(rps("get"), rps("get_shared")),
+            1.15,
+            True,
+        ),
+        Target(
+            "cursor page 2, asyncpg fast path / shared path",
+            _ratio(rps("list_cursor"), rps("list_cursor_shared")),
+            1.15,
+            True,
+        ),
         Target("errors, every run and load level", float(errors), 0, False, unit="errors"),
     ]
 

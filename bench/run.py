@@ -99,6 +99,12 @@ SCENARIOS: tuple[Scenario, ...] = (
              "get.lua", _ids("/naive-async/tasks/")),
     Scenario("get", "GET task by id", "service", "get.lua", _ids(f"{TASKS}/"),
              baseline="raw_get"),
+    # The same service with task reads through SQLAlchemy (DB_FAST_READS=false): what
+    # the asyncpg fast path must beat by 15% to stay (the one-path rule).
+    Scenario("get_shared", "GET task by id, shared read path", "shared", "get.lua",
+             _ids(f"{TASKS}/")),
+    Scenario("list_cursor_shared", "GET cursor page 2, shared read path", "shared", "get.lua",
+             _fixed(f"{TASKS}?limit=50&cursor={{second}}")),
     Scenario("list", "GET page of 50 with tags (first page)", "service", "get.lua",
              _fixed(f"{TASKS}?limit=50"), baseline="get"),
     Scenario("list_cursor", "GET page of 50 with tags (cursor, 2nd page)", "service",
@@ -260,6 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 header.append(f"service settings changed for this run: {service_env}")
             servers["service"] = start_service(db_url, logs, service_env)
             servers["baselines"] = start_baselines(db_url, logs)
+            if any(s.server == "shared" for s in scenarios):
+                shared = {**service_env, "DB_FAST_READS": "false"}
+                servers["shared"] = start_service(db_url, logs, shared, name="shared")
             notes = _sanity(servers["service"], servers["baselines"], ctx)
             for note in notes:
                 say(note)

@@ -102,7 +102,9 @@ def _start(name: str, command: list[str], env: dict[str, str], port: int, logs: 
     return Server(name, port, process, log, log_path)
 
 
-def start_service(url: str, logs: Path, settings: dict[str, str] | None = None) -> Server:
+def start_service(
+    url: str, logs: Path, settings: dict[str, str] | None = None, name: str = "service"
+) -> Server:
     """``taskhex serve`` with one worker, logging as deployed (JSON access lines, INFO).
 
     Every other setting keeps its default, unless ``settings`` says otherwise.
@@ -111,7 +113,7 @@ def start_service(url: str, logs: Path, settings: dict[str, str] | None = None) 
     taskhex = str(Path(sys.executable).with_name("taskhex"))
     command = [taskhex, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     env = service_env(url, **{"LOG_LEVEL": "INFO", "LOG_FORMAT": "json", **(settings or {})})
-    server = _start("service", command, env, port, logs)
+    server = _start(name, command, env, port, logs)
     _wait_ready(server, "/health/ready")
     return server
 

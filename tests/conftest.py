@@ -15,22 +15,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dependency_injector import providers
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infrastructure.persistence import migrations
-from infrastructure.settings import Settings
 from interfaces.api.app import create_app
 from interfaces.container import Container, dispose
-from tests.pgbouncer import NoPgBouncer, PgBouncer, pgbouncer
-from tests.postgres import NoPostgres, fresh_database, postgres_server
+from tests.support.databases import POOLED_URLS, empty_tables, make_container
+from tests.support.pgbouncer import NoPgBouncer, PgBouncer, pgbouncer
+from tests.support.postgres import NoPostgres, fresh_database, postgres_server
 
 _E2E = Path(__file__).parent / "e2e"
 _postgres_report: list[str] = []
 _pgbouncer_report: list[str] = []
-# URLs that lead through a transaction-mode pooler: containers on them run in pooler mode.
-_POOLED_URLS: set[str] = set()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -106,7 +101,7 @@ def pgbouncer_server(postgres_admin_url: str) -> Iterator[PgBouncer]:
 def pgbouncer_url(pgbouncer_server: PgBouncer, postgres_url: str) -> str:
     """This run's database through PgBouncer; containers on it use pooler mode."""
     url = pgbouncer_server.url_for(postgres_url)
-    _POOLED_URLS.add(url)
+    POOLED_URLS.add(url)
     return url
 
 
@@ -120,36 +115,6 @@ def pgbouncer_url(pgbouncer_server: PgBouncer, postgres_url: str) -> str:
 def database_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
-
-
-async def empty_tables(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            await connection.execute(
-                text(
-                    "TRUNCATE task_tag, task, tag, project, app_user, idempotency_key"
-                    " RESTART IDENTITY CASCADE"
-                )
-            )
-        else:
-            for table in ("task_tag", "task", "tag", "project", "app_user", "idempotency_key"):
-                await connection.execute(text(f"DELETE FROM {table}"))
-            # Ids start at 1 again, as RESTART IDENTITY makes them on PostgreSQL.
-            has_sequences = await connection.scalar(
-                text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'")
-            )
-            if has_sequences:
-                await connection.execute(text("DELETE FROM sqlite_sequence"))
-
-
-def make_container(database_url: str, **settings: object) -> Container:
-    if database_url in _POOLED_URLS:
-        settings.setdefault("db_pooler", "transaction")
-    container = Container()
-    container.settings.override(
-        providers.Object(Settings(database_url=database_url, db_pool_size=5, **settings))  # type: ignore[arg-type]
-    )
-    return container
 
 
 @pytest.fixture

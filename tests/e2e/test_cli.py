@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from interfaces.cli.main import app
-from tests.postgres import fresh_database
+from tests.support.postgres import fresh_database
 
 TASKHEX = str(Path(sys.executable).with_name("taskhex"))
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 from interfaces.cli.main import app as taskhex
 from interfaces.container import Container
-from tests.conftest import make_container
+from tests.support.databases import make_container
 
 Invoke = Callable[..., Result]
 

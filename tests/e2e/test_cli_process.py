@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from interfaces.container import dispose
-from tests.conftest import empty_tables, make_container
+from tests.support.databases import empty_tables, make_container
 
 TASKHEX = str(Path(sys.executable).with_name("taskhex"))
 

@@ -11,7 +11,7 @@ import pytest
 from opentelemetry import trace
 
 from interfaces.api.app import create_app
-from tests.conftest import make_container
+from tests.support.databases import make_container
 
 SECRET = "s3cret-Passw0rd"
 

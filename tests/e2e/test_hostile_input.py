@@ -29,7 +29,7 @@ from infrastructure.settings import Settings
 from interfaces.api.app import create_app
 from interfaces.api.body_limit import BodyLimit, BodyTooLarge
 from interfaces.container import Container, dispose
-from tests.conftest import empty_tables, make_container
+from tests.support.databases import empty_tables, make_container
 
 TASKS, USERS, PROJECTS, TAGS = "/api/v1/tasks", "/api/v1/users", "/api/v1/projects", "/api/v1/tags"
 TASK, USER, PROJECT = f"{TASKS}/{{task}}", f"{USERS}/{{user}}", f"{PROJECTS}/{{project}}"

@@ -19,7 +19,7 @@ from infrastructure.logging import InvalidLogLevel, configure_logging
 from interfaces.api.app import create_app
 from interfaces.api.request_context import RequestContext
 from interfaces.container import Container
-from tests.conftest import make_container
+from tests.support.databases import make_container
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from interfaces.container import Container
-from tests.statements import StatementLog, count_statements
+from tests.support.statements import StatementLog, count_statements
 
 
 async def statements(

@@ -23,9 +23,9 @@ from sqlalchemy.engine import make_url
 
 from interfaces.api.app import create_app
 from interfaces.container import Container, dispose
-from tests.conftest import make_container
-from tests.postgres import terminate_backends
-from tests.tcp_proxy import TcpProxy
+from tests.support.databases import make_container
+from tests.support.postgres import terminate_backends
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres
 

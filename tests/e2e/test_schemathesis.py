@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import create_engine, text
 
 from interfaces.api.app import create_app
-from tests.conftest import make_container
+from tests.support.databases import make_container
 
 pytestmark = pytest.mark.postgres
 

@@ -36,7 +36,7 @@ from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
 from interfaces.api.app import create_app
 from interfaces.container import Container
-from tests.conftest import make_container
+from tests.support.databases import make_container
 
 SECRET = "s3cr3t-P@ss:w0rd/42"
 FORMS = (SECRET, quote(SECRET, safe=""), quote(SECRET))

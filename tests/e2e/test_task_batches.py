@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from interfaces.container import Container
-from tests.statements import count_statements
+from tests.support.statements import count_statements
 
 
 async def create(client: httpx.AsyncClient, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

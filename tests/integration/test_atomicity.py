@@ -38,7 +38,7 @@ from domain.users import UserChanges
 from infrastructure.persistence.schema import metadata
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from interfaces.container import Container
-from tests.statements import count_statements
+from tests.support.statements import count_statements
 
 WRITES = frozenset(
     {

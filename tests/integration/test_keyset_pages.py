@@ -14,7 +14,7 @@ from domain.tasks import Task
 from domain.values import Status
 from infrastructure.persistence.tasks import statements
 from interfaces.container import Container, dispose
-from tests.conftest import empty_tables, make_container
+from tests.support.databases import empty_tables, make_container
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 SORTS = [("-" if d else "") + k.value for k in SortKey for d in (False, True)]

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect
 from infrastructure.database.urls import sync_url
 from infrastructure.persistence import migrations
 from infrastructure.persistence.schema import metadata
-from tests.postgres import fresh_database
+from tests.support.postgres import fresh_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 from infrastructure.database.engine import create_engine
 from infrastructure.database.urls import sync_url
 from infrastructure.settings import Settings
-from tests.postgres import NoPostgres, tls_cluster
+from tests.support.postgres import NoPostgres, tls_cluster
 
 pytestmark = pytest.mark.postgres
 

@@ -16,9 +16,9 @@ from infrastructure.database.engine import create_engine
 from infrastructure.settings import Settings
 from interfaces.api.app import create_app
 from interfaces.container import dispose
-from tests.conftest import make_container
-from tests.pgbouncer import NoPgBouncer, pgbouncer
-from tests.postgres import admin_connection
+from tests.support.databases import make_container
+from tests.support.pgbouncer import NoPgBouncer, pgbouncer
+from tests.support.postgres import admin_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.pgbouncer]
 

@@ -12,7 +12,7 @@ from application.tasks.create_task import CreateTask
 from application.users.register_user import RegisterUser
 from infrastructure.persistence.tasks.table import TaskRow
 from interfaces.container import Container
-from tests.statements import count_statements
+from tests.support.statements import count_statements
 
 
 async def user(container: Container, name: str = "ada") -> int:

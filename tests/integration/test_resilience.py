@@ -15,7 +15,7 @@ from infrastructure.database.engine import create_engine
 from infrastructure.database.failures import DatabaseFailure, DatabaseUnreachable, classify
 from infrastructure.database.pings import connections_lost, ready
 from infrastructure.settings import Settings
-from tests.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres
 

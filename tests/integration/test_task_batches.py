@@ -9,7 +9,7 @@ from domain.tasks import Task
 from infrastructure.clock import SystemClock
 from infrastructure.persistence.tasks.table import TagRow, TaskTagRow
 from interfaces.container import Container
-from tests.statements import count_statements
+from tests.support.statements import count_statements
 
 
 def new_tasks(count: int, **fields: object) -> list[Task]:

@@ -9,7 +9,7 @@ from application.tasks.queries import TaskFilter, TaskSort
 from domain.tasks import Task
 from domain.values import Priority, Status
 from interfaces.container import Container
-from tests.statements import count_statements
+from tests.support.statements import count_statements
 
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

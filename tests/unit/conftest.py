@@ -17,7 +17,7 @@ from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.task_reader import InMemoryTaskReader
 from infrastructure.memory.unit_of_work import InMemoryUnitOfWork
 from interfaces.container import Container
-from tests.unit.fakes import FakeClock
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
@@ -36,42 +36,42 @@ def uow(store: InMemoryStore) -> InMemoryUnitOfWork:
 
 
 @pytest.fixture
-def create(uow: InMemoryUnitOfWork, clock: FakeClock) -> CreateTaskHandler:
+def create_task(uow: InMemoryUnitOfWork, clock: FakeClock) -> CreateTaskHandler:
     return CreateTaskHandler(lambda: uow, clock)
 
 
 @pytest.fixture
-def update(uow: InMemoryUnitOfWork, clock: FakeClock) -> UpdateTaskHandler:
+def update_task(uow: InMemoryUnitOfWork, clock: FakeClock) -> UpdateTaskHandler:
     return UpdateTaskHandler(lambda: uow, clock)
 
 
 @pytest.fixture
-def delete(uow: InMemoryUnitOfWork) -> DeleteTaskHandler:
+def delete_task(uow: InMemoryUnitOfWork) -> DeleteTaskHandler:
     return DeleteTaskHandler(lambda: uow)
 
 
 @pytest.fixture
-def reader(store: InMemoryStore) -> InMemoryTaskReader:
+def task_reader(store: InMemoryStore) -> InMemoryTaskReader:
     return InMemoryTaskReader(store)
 
 
 @pytest.fixture
-def get(reader: InMemoryTaskReader) -> GetTaskHandler:
-    return GetTaskHandler(reader)
+def get_task(task_reader: InMemoryTaskReader) -> GetTaskHandler:
+    return GetTaskHandler(task_reader)
 
 
 @pytest.fixture
-def list_tasks(reader: InMemoryTaskReader) -> ListTasksHandler:
-    return ListTasksHandler(reader, HmacCursorCodec(b"unit-tests"))
+def list_tasks(task_reader: InMemoryTaskReader) -> ListTasksHandler:
+    return ListTasksHandler(task_reader, HmacCursorCodec(b"unit-tests"))
 
 
 @pytest.fixture
-def stats(reader: InMemoryTaskReader, clock: FakeClock) -> TaskStatsHandler:
-    return TaskStatsHandler(reader, clock)
+def task_stats(task_reader: InMemoryTaskReader, clock: FakeClock) -> TaskStatsHandler:
+    return TaskStatsHandler(task_reader, clock)
 
 
 @pytest.fixture
-def app(store: InMemoryStore, clock: FakeClock) -> Container:
+def services(store: InMemoryStore, clock: FakeClock) -> Container:
     """The real container with its persistence replaced by in-memory adapters."""
     container = Container()
     container.clock.override(providers.Object(clock))

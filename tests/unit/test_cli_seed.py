@@ -41,17 +41,17 @@ def test_batches_cut_a_stream_into_pieces_of_at_most_the_size() -> None:
     assert list(batches([], 3)) == []
 
 
-def seeded(app: Container, *args: str) -> dict[str, object]:
-    result = CliRunner().invoke(taskhex, ["seed", *args, "--json"], obj=lambda: app)
+def seeded(services: Container, *args: str) -> dict[str, object]:
+    result = CliRunner().invoke(taskhex, ["seed", *args, "--json"], obj=lambda: services)
     assert result.exit_code == 0, result.output
     summary: dict[str, object] = json.loads(result.stdout)
     return summary
 
 
 def test_seeding_adds_users_then_projects_then_tasks_that_use_them(
-    app: Container, store: InMemoryStore
+    services: Container, store: InMemoryStore
 ) -> None:
-    summary = seeded(app, "--tasks", "25", "--users", "3", "--projects", "2", "--seed", "11")
+    summary = seeded(services, "--tasks", "25", "--users", "3", "--projects", "2", "--seed", "11")
     assert {k: summary[k] for k in ("seed", "users", "projects", "tasks")} == {
         "seed": 11,
         "users": 3,
@@ -63,19 +63,19 @@ def test_seeding_adds_users_then_projects_then_tasks_that_use_them(
     assert {t.project_id for t in store.tasks.values()} <= {*store.projects, None}
 
 
-def test_seeding_twice_with_one_seed_gives_the_same_tasks(app: Container) -> None:
+def test_seeding_twice_with_one_seed_gives_the_same_tasks(services: Container) -> None:
     titles = []
     for _ in range(2):
         store = InMemoryStore()
-        app.unit_of_work.override(providers.Factory(InMemoryUnitOfWork, store))
-        seeded(app, "--tasks", "30", "--batch-size", "7", "--seed", "5")
+        services.unit_of_work.override(providers.Factory(InMemoryUnitOfWork, store))
+        seeded(services, "--tasks", "30", "--batch-size", "7", "--seed", "5")
         titles.append([t.title for t in store.tasks.values()])
     assert titles[0] == titles[1]
     assert len(titles[0]) == 30
 
 
-def test_without_a_seed_the_one_chosen_is_printed_for_next_time(app: Container) -> None:
-    result = CliRunner().invoke(taskhex, ["seed", "--tasks", "2"], obj=lambda: app)
+def test_without_a_seed_the_one_chosen_is_printed_for_next_time(services: Container) -> None:
+    result = CliRunner().invoke(taskhex, ["seed", "--tasks", "2"], obj=lambda: services)
     assert result.exit_code == 0, result.output
     assert "seeded 0 user(s), 0 project(s) and 2 task(s)" in result.stdout
     assert "(seed " in result.stdout

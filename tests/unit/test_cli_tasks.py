@@ -14,18 +14,18 @@ from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.task_stream import InMemoryTaskStream
 from interfaces.cli.main import app as taskhex
 from interfaces.container import Container
-from tests.unit.fakes import FakeClock
+from tests.support.clock import FakeClock
 
 Invoke = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(app: Container, store: InMemoryStore) -> Invoke:
-    app.task_stream.override(providers.Object(InMemoryTaskStream(store)))
+def cli(services: Container, store: InMemoryStore) -> Invoke:
+    services.task_stream.override(providers.Object(InMemoryTaskStream(store)))
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(taskhex, list(args), obj=lambda: app)
+        return runner.invoke(taskhex, list(args), obj=lambda: services)
 
     return invoke
 
@@ -200,12 +200,12 @@ def test_each_class_of_error_is_one_line_on_stderr_with_its_exit_code(
 
 
 def test_an_unexpected_error_is_exit_code_1_and_names_its_class(
-    cli: Invoke, app: Container
+    cli: Invoke, services: Container
 ) -> None:
     def broken() -> None:
         raise RuntimeError("the disk is on fire")
 
-    app.task_stats.override(providers.Callable(broken))
+    services.task_stats.override(providers.Callable(broken))
     line = failed(cli("tasks", "stats"), 1)
     assert line.startswith("error: unexpected RuntimeError: the disk is on fire")
 
@@ -219,20 +219,20 @@ class FakeEngine:
 
 
 def test_each_command_builds_one_container_and_disposes_it_even_on_failure(
-    app: Container,
+    services: Container,
 ) -> None:
     engine = FakeEngine()
-    app.engine.override(providers.Object(engine))
+    services.engine.override(providers.Object(engine))
     built: list[Container] = []
 
     def factory() -> Container:
-        built.append(app)
-        return app
+        built.append(services)
+        return services
 
     assert CliRunner().invoke(taskhex, ["tasks", "add", "x"], obj=factory).exit_code == 0
-    assert (built, engine.disposals) == ([app], 1)
+    assert (built, engine.disposals) == ([services], 1)
     assert CliRunner().invoke(taskhex, ["tasks", "show", "99"], obj=factory).exit_code == 3
-    assert (built, engine.disposals) == ([app, app], 2)
+    assert (built, engine.disposals) == ([services, services], 2)
 
 
 def test_with_no_command_the_cli_shows_its_commands(cli: Invoke) -> None:
@@ -254,11 +254,11 @@ def test_the_list_table_counts_a_cursor_page_and_says_when_a_page_is_empty(
     assert "no tasks here (2 match)" in beyond.stdout
 
 
-def test_ctrl_c_stops_a_command_with_exit_code_130(cli: Invoke, app: Container) -> None:
+def test_ctrl_c_stops_a_command_with_exit_code_130(cli: Invoke, services: Container) -> None:
     def interrupted() -> None:
         raise KeyboardInterrupt
 
-    app.task_stats.override(providers.Callable(interrupted))
+    services.task_stats.override(providers.Callable(interrupted))
     assert cli("tasks", "stats").exit_code == 130
 
 

@@ -14,7 +14,7 @@ from domain.values import Status
 from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.task_stream import InMemoryTaskStream
 from infrastructure.memory.unit_of_work import InMemoryUnitOfWork
-from tests.unit.fakes import FakeClock
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture

@@ -14,37 +14,37 @@ from domain.tasks import TaskChanges
 from domain.values import Status
 from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.unit_of_work import InMemoryUnitOfWork
-from tests.unit.fakes import FakeClock
+from tests.support.clock import FakeClock
 
 
 async def test_creating_a_task_stores_it_with_an_id(
-    create: CreateTaskHandler, get: GetTaskHandler, store: InMemoryStore
+    create_task: CreateTaskHandler, get_task: GetTaskHandler, store: InMemoryStore
 ) -> None:
-    view = await create(CreateTask(title="x", tags=("b", "a")))
+    view = await create_task(CreateTask(title="x", tags=("b", "a")))
     assert view.id == 1
-    assert await get(1) == view
+    assert await get_task(1) == view
     assert store.tasks[1].tags == ("a", "b")
 
 
 async def test_an_invalid_task_is_not_stored(
-    create: CreateTaskHandler, store: InMemoryStore
+    create_task: CreateTaskHandler, store: InMemoryStore
 ) -> None:
     with pytest.raises(DomainError):
-        await create(CreateTask(title=" "))
+        await create_task(CreateTask(title=" "))
     assert store.tasks == {}
 
 
-async def test_getting_a_missing_task_is_not_found(get: GetTaskHandler) -> None:
+async def test_getting_a_missing_task_is_not_found(get_task: GetTaskHandler) -> None:
     with pytest.raises(NotFound, match="task 7 does not exist"):
-        await get(7)
+        await get_task(7)
 
 
 async def test_update_changes_only_the_given_fields(
-    create: CreateTaskHandler, update: UpdateTaskHandler, clock: FakeClock
+    create_task: CreateTaskHandler, update_task: UpdateTaskHandler, clock: FakeClock
 ) -> None:
-    await create(CreateTask(title="x", description="d", due_date=date(2026, 12, 1)))
+    await create_task(CreateTask(title="x", description="d", due_date=date(2026, 12, 1)))
     clock.advance(seconds=1)
-    view = await update(UpdateTask(1, TaskChanges(status="done", due_date=None)))
+    view = await update_task(UpdateTask(1, TaskChanges(status="done", due_date=None)))
     assert (view.title, view.description, view.due_date) == ("x", "d", None)
     assert view.status is Status.DONE
     assert view.completed_at == clock.now()
@@ -52,40 +52,42 @@ async def test_update_changes_only_the_given_fields(
 
 
 async def test_a_no_op_update_is_not_written(
-    create: CreateTaskHandler, update: UpdateTaskHandler, uow: InMemoryUnitOfWork
+    create_task: CreateTaskHandler, update_task: UpdateTaskHandler, uow: InMemoryUnitOfWork
 ) -> None:
-    await create(CreateTask(title="x"))
-    view = await update(UpdateTask(1, TaskChanges(title="x")))
+    await create_task(CreateTask(title="x"))
+    view = await update_task(UpdateTask(1, TaskChanges(title="x")))
     assert view.version == 1
     assert not uow.committed
 
 
 async def test_update_checks_existence_then_rules_then_version(
-    create: CreateTaskHandler, update: UpdateTaskHandler
+    create_task: CreateTaskHandler, update_task: UpdateTaskHandler
 ) -> None:
     with pytest.raises(NotFound):
-        await update(UpdateTask(9, TaskChanges(title=""), expected_versions=frozenset({5})))
-    await create(CreateTask(title="x"))
+        await update_task(UpdateTask(9, TaskChanges(title=""), expected_versions=frozenset({5})))
+    await create_task(CreateTask(title="x"))
     with pytest.raises(DomainError):
-        await update(UpdateTask(1, TaskChanges(title=""), expected_versions=frozenset({5})))
+        await update_task(UpdateTask(1, TaskChanges(title=""), expected_versions=frozenset({5})))
     with pytest.raises(PreconditionFailed, match="version 1"):
-        await update(UpdateTask(1, TaskChanges(title="y"), expected_versions=frozenset({5})))
+        await update_task(UpdateTask(1, TaskChanges(title="y"), expected_versions=frozenset({5})))
 
 
 async def test_a_version_mismatch_changes_nothing(
-    create: CreateTaskHandler, update: UpdateTaskHandler, store: InMemoryStore
+    create_task: CreateTaskHandler, update_task: UpdateTaskHandler, store: InMemoryStore
 ) -> None:
-    await create(CreateTask(title="x"))
+    await create_task(CreateTask(title="x"))
     with pytest.raises(PreconditionFailed):
-        await update(UpdateTask(1, TaskChanges(title="y"), expected_versions=frozenset()))
+        await update_task(UpdateTask(1, TaskChanges(title="y"), expected_versions=frozenset()))
     assert (store.tasks[1].title, store.tasks[1].version) == ("x", 1)
 
 
 async def test_a_matching_version_applies_the_change(
-    create: CreateTaskHandler, update: UpdateTaskHandler
+    create_task: CreateTaskHandler, update_task: UpdateTaskHandler
 ) -> None:
-    await create(CreateTask(title="x"))
-    view = await update(UpdateTask(1, TaskChanges(title="y"), expected_versions=frozenset({1})))
+    await create_task(CreateTask(title="x"))
+    view = await update_task(
+        UpdateTask(1, TaskChanges(title="y"), expected_versions=frozenset({1}))
+    )
     assert (view.title, view.version) == ("y", 2)
 
 
@@ -105,9 +107,9 @@ class RacingUnitOfWork(InMemoryUnitOfWork):
 
 
 async def test_a_blind_update_that_loses_a_race_is_retried(
-    create: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
+    create_task: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
 ) -> None:
-    await create(CreateTask(title="x"))
+    await create_task(CreateTask(title="x"))
     racing = RacingUnitOfWork(store, races=2)
     view = await UpdateTaskHandler(lambda: racing, clock)(UpdateTask(1, TaskChanges(title="y")))
     assert (view.title, view.version) == ("y", 4)
@@ -115,9 +117,9 @@ async def test_a_blind_update_that_loses_a_race_is_retried(
 
 
 async def test_a_conditional_update_that_loses_a_race_fails_its_precondition(
-    create: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
+    create_task: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
 ) -> None:
-    await create(CreateTask(title="x"))
+    await create_task(CreateTask(title="x"))
     racing = RacingUnitOfWork(store, races=1)
     handler = UpdateTaskHandler(lambda: racing, clock)
     with pytest.raises(PreconditionFailed):
@@ -126,9 +128,9 @@ async def test_a_conditional_update_that_loses_a_race_fails_its_precondition(
 
 
 async def test_a_blind_update_gives_up_after_the_last_attempt(
-    create: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
+    create_task: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
 ) -> None:
-    await create(CreateTask(title="x"))
+    await create_task(CreateTask(title="x"))
     racing = RacingUnitOfWork(store, races=MAX_ATTEMPTS)
     with pytest.raises(ConcurrentUpdate):
         await UpdateTaskHandler(lambda: racing, clock)(UpdateTask(1, TaskChanges(title="y")))
@@ -136,19 +138,19 @@ async def test_a_blind_update_gives_up_after_the_last_attempt(
 
 
 async def test_deleting_removes_the_task_and_a_second_delete_is_not_found(
-    create: CreateTaskHandler, delete: DeleteTaskHandler, store: InMemoryStore
+    create_task: CreateTaskHandler, delete_task: DeleteTaskHandler, store: InMemoryStore
 ) -> None:
-    await create(CreateTask(title="x"))
-    await delete(1)
+    await create_task(CreateTask(title="x"))
+    await delete_task(1)
     assert store.tasks == {}
     with pytest.raises(NotFound):
-        await delete(1)
+        await delete_task(1)
 
 
 async def test_leaving_a_unit_of_work_without_commit_discards_its_changes(
-    create: CreateTaskHandler, uow: InMemoryUnitOfWork, store: InMemoryStore
+    create_task: CreateTaskHandler, uow: InMemoryUnitOfWork, store: InMemoryStore
 ) -> None:
-    await create(CreateTask(title="x"))
+    await create_task(CreateTask(title="x"))
     async with uow:
         assert await uow.tasks.delete(1)
         assert await uow.tasks.get(1) is None

@@ -10,11 +10,11 @@ from application.tasks.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.task_stats import TaskStatsHandler
 from application.tasks.views import TaskStats
 from domain.values import Priority, Status
-from tests.unit.fakes import FakeClock
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
-async def seeded(create: CreateTaskHandler, clock: FakeClock) -> None:
+async def seeded(create_task: CreateTaskHandler, clock: FakeClock) -> None:
     tasks = [
         CreateTask(title="Alpha", priority="low", due_date=date(2026, 12, 3), tags=("a",)),
         CreateTask(title="beta 100%", priority="high", status="done", tags=("a", "b")),
@@ -22,7 +22,7 @@ async def seeded(create: CreateTaskHandler, clock: FakeClock) -> None:
         CreateTask(title="Delta", priority="high", status="in_progress"),
     ]
     for command in tasks:
-        await create(command)
+        await create_task(command)
         clock.advance(seconds=1)
 
 
@@ -97,9 +97,9 @@ def test_a_sort_reads_back_as_written() -> None:
 
 @pytest.mark.usefixtures("seeded")
 async def test_stats_count_every_status_and_priority(
-    stats: TaskStatsHandler, clock: FakeClock
+    task_stats: TaskStatsHandler, clock: FakeClock
 ) -> None:
-    result = await stats(TaskFilter())
+    result = await task_stats(TaskFilter())
     assert result.total == 4
     assert result.by_status == {Status.TODO: 2, Status.IN_PROGRESS: 1, Status.DONE: 1}
     assert result.by_priority == {Priority.LOW: 1, Priority.MEDIUM: 1, Priority.HIGH: 2}
@@ -107,8 +107,8 @@ async def test_stats_count_every_status_and_priority(
     assert result.completion_rate == 0.25
 
 
-async def test_stats_of_nothing_are_zero(stats: TaskStatsHandler) -> None:
-    result = await stats(TaskFilter(tag="none"))
+async def test_stats_of_nothing_are_zero(task_stats: TaskStatsHandler) -> None:
+    result = await task_stats(TaskFilter(tag="none"))
     assert (result.total, result.overdue, result.completion_rate) == (0, 0, 0.0)
     assert set(result.by_status) == set(Status)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg2
 from sqlalchemy.engine import make_url
 
-from tests.postgres import admin_connection, free_port, unprivileged_user
+from tests.support.postgres import admin_connection, free_port, unprivileged_user
 
 _PLACES = ("/usr/sbin/pgbouncer", "/usr/local/sbin/pgbouncer", "/usr/bin/pgbouncer")
 
