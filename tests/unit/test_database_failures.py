@@ -76,6 +76,9 @@ def wrapped(cause: BaseException, *, invalidated: bool = False) -> exc.DBAPIErro
         (DatabaseUnreachable("no connection"), DatabaseFailure.UNREACHABLE),
         (exc.TimeoutError("QueuePool limit reached"), DatabaseFailure.UNREACHABLE),
         (wrapped(PostgresError("57014")), DatabaseFailure.TIMED_OUT),
+        (PostgresError("28P01"), DatabaseFailure.UNREACHABLE),  # wrong password
+        (PostgresError("28000"), DatabaseFailure.UNREACHABLE),  # no such role, or refused
+        (wrapped(PostgresError("3D000")), DatabaseFailure.UNREACHABLE),  # no such database
         (wrapped(PostgresError("57P01")), DatabaseFailure.LOST),
         (wrapped(PostgresError("08006")), DatabaseFailure.LOST),
         (wrapped(ValueError("?"), invalidated=True), DatabaseFailure.LOST),
