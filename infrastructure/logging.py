@@ -1,12 +1,9 @@
 """Structured logs: JSON lines for machines, a readable console for people.
 
-Everything logs through the standard library (uvicorn, SQLAlchemy, Alembic and
-our own ``logging.getLogger("taskhex...")`` loggers); structlog is the
-formatter, so no logger has to be created in a special way. Fields passed as
-``extra={...}`` become fields of the line, and whatever is bound with
-``structlog.contextvars`` (the request id) is added to every line logged while
-it is bound. Tracebacks are rendered as text, never with local variables,
-which could hold secrets.
+Everything logs through the standard library; structlog only formats. Fields
+passed as ``extra={...}`` and whatever is bound with ``structlog.contextvars``
+(the request id) become fields of the line. Tracebacks are text, never with
+local variables, which could hold secrets.
 """
 
 from __future__ import annotations

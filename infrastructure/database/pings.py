@@ -1,16 +1,11 @@
 """Connections checked before use when they may have gone stale, and the readiness ping.
 
-A pooled asyncpg connection that sat idle may have been closed meanwhile (a
-restart, an idle timeout of the pooler or the network): before it is handed
-out it is pinged with one ``SELECT 1`` in the simple query protocol (one round
-trip, safe behind a transaction-mode pooler, unlike SQLAlchemy's ping), and
-replaced if that fails. A connection returned less than ``idle_for`` seconds
-ago goes out unpinged, as HikariCP's ``aliveBypassWindowMs``; a fresh one too.
-
-Once any connection is found lost, every connection used before that moment
-is pinged on its next checkout, however recent: what killed one (a restart, a
-failover) most likely killed the others, and a retried read must not be
-handed one of them.
+A pooled asyncpg connection idle for ``idle_for`` seconds or more is pinged
+with one ``SELECT 1`` in the simple query protocol (one round trip, safe behind
+a pooler) and replaced if that fails; one used more recently goes out as it is
+(HikariCP's ``aliveBypassWindowMs``), a fresh one too. Once any connection is
+found lost, every one used before is pinged on its next checkout: what killed
+one most likely killed the others.
 """
 
 from __future__ import annotations

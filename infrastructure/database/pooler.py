@@ -1,21 +1,11 @@
 """Connections that survive a transaction-mode pooler (PgBouncer, Neon's ``-pooler`` hosts).
 
-Such a pooler lends a server connection for one transaction only; the next
-transaction of the same client may run on another server connection. What
-lives on a server session therefore breaks:
-
-- named prepared statements: asyncpg prepares every statement under a name
-  and caches it per connection. Behind the pooler the cache is disabled and
-  every statement gets a name of its own (else: ``prepared statement
-  "__asyncpg_stmt_…" does not exist``, or "already exists"). psycopg 3 is told
-  never to prepare (``prepare_threshold=None``).
-- session settings: a ``SET`` would leak to whichever client gets the server
-  connection next, and be missing on the next transaction. The statement
-  timeout is therefore set with ``SET LOCAL`` at the start of every
-  transaction. On a direct connection it is set once per connection instead.
-
-Both statements run on the driver connection, below SQLAlchemy's statement
-events: they are transaction set-up, not statements of the request.
+Such a pooler lends a server connection for one transaction only, so nothing
+may live on a server session: asyncpg's named prepared statements get unique
+names and no cache (else ``prepared statement "__asyncpg_stmt_…" does not
+exist``), psycopg 3 never prepares, and the statement timeout is a ``SET
+LOCAL`` at the start of every transaction (a ``SET`` would leak to the next
+client of that server connection). On a direct connection it is set once.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """Every retry policy of the service, on tenacity: exponential backoff with jitter.
 
-- Opening a connection (``connecting``): a suspended Neon compute, a
-  restarting server or a full pooler refuses a connection for a moment and
-  then accepts it, so a transient refusal is tried again; anything else (a
-  wrong password, a missing database, a certificate that does not verify)
-  fails at once. When the attempts run out, ``DatabaseUnreachable`` is raised
-  from the last failure. Inside ``probing(seconds)`` a connection gets one
-  attempt of at most ``seconds`` (a readiness probe must answer quickly).
-- Running again what lost its connection (``again_after_lost``): a read, or a
-  write that an idempotency key protects; the caller says what is safe.
+``connecting``: a refused connection is tried again when the refusal is
+transient (a waking Neon compute, a restart, a full pooler), else it fails at
+once; inside ``probing(seconds)`` it gets one bounded attempt. ``again_after_lost``:
+work whose connection was lost runs again, when the caller says it is safe.
 """
 
 from __future__ import annotations

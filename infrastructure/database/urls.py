@@ -1,27 +1,9 @@
 """One DATABASE_URL, translated for each driver that needs it.
 
-PostgreSQL URLs carry libpq's connection parameters in their query string;
-Neon's read ``postgresql://user:pw@ep-x-pooler.eu-central-1.aws.neon.tech/db?
-sslmode=require&channel_binding=require``. psycopg2 and psycopg 3 sit on libpq
-and take those parameters as they are. asyncpg does not accept them as
-keyword arguments, so they are translated into its own, never dropped:
-
-- ``sslmode`` becomes ``ssl`` (the mode name, which asyncpg reads as libpq does);
-  with ``sslrootcert``, ``sslcert``, ``sslkey``, ``sslpassword`` or ``sslcrl``,
-  ``ssl`` is an ``SSLContext`` built from those files.
-- ``channel_binding=require``: asyncpg has no channel binding (SCRAM-SHA-256-PLUS),
-  so the guarantee it gives, that credentials are not handed to a man in the
-  middle, is had by verifying the server instead: TLS with the certificate and
-  host name checked (``verify-full``) against ``sslrootcert`` or, without it,
-  the system's trusted CAs (Neon's certificates are publicly trusted).
-  ``prefer`` and ``disable`` need nothing. Use ``postgresql+psycopg://`` to have
-  real channel binding through libpq.
-- ``connect_timeout`` becomes ``timeout``; ``application_name`` and ``options``
-  (Neon's ``endpoint=…`` for clients without SNI) go to ``server_settings``;
-  ``target_session_attrs`` stays; ``sslnegotiation=direct`` becomes ``direct_tls``.
-
-An asyncpg-style ``ssl=`` parameter is accepted too and becomes ``sslmode`` for
-libpq. No message raised here quotes the URL: it holds the password.
+psycopg2 and psycopg 3 sit on libpq and take the URL's connection parameters
+as they are; asyncpg takes none of them, so they are translated into its own
+arguments, never dropped (``_for_asyncpg``). No message raised here quotes the
+URL: it holds the password.
 """
 
 from __future__ import annotations
@@ -161,6 +143,20 @@ def _libpq_params(query: Mapping[str, str | tuple[str, ...]]) -> dict[str, str]:
 
 
 def _for_asyncpg(base: URL, libpq: dict[str, str]) -> DriverUrl:
+    """libpq's parameters as asyncpg's arguments.
+
+    - ``sslmode`` becomes ``ssl`` (the mode name, which asyncpg reads as libpq
+      does); with ``sslrootcert``, ``sslcert``, ``sslkey``, ``sslpassword`` or
+      ``sslcrl``, ``ssl`` is an ``SSLContext`` built from those files.
+    - ``channel_binding=require``: asyncpg has no channel binding, so its
+      guarantee (credentials are not handed to a man in the middle) is had by
+      verifying the server instead: ``verify-full`` against ``sslrootcert`` or
+      the system's CAs. ``postgresql+psycopg://`` has real channel binding.
+    - ``connect_timeout`` becomes ``timeout``; ``application_name`` and
+      ``options`` (Neon's ``endpoint=…``) go to ``server_settings``;
+      ``target_session_attrs`` stays; ``sslnegotiation=direct`` is ``direct_tls``.
+    - An asyncpg-style ``ssl=`` is read as libpq's ``sslmode`` (``_libpq_params``).
+    """
     params = dict(libpq)
     args: dict[str, Any] = {}
     server_settings: dict[str, str] = {}

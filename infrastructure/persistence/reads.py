@@ -1,17 +1,11 @@
 """How readers run their statements: one connection at a time, outside any unit of work.
 
-A reader runs statements built once (``Query``) through a ``Reads``:
-
-- ``SqlAlchemyReads``, the shared path: SQLAlchemy Core on any engine. On a
-  direct PostgreSQL connection the engine reads in autocommit (no ``BEGIN``
-  and ``ROLLBACK`` around a read: each statement sees one snapshot); behind a
-  transaction-mode pooler a read keeps its transaction, which carries the
-  ``SET LOCAL`` statement timeout.
-- ``AsyncpgReads``, PostgreSQL's fast path on a direct connection: the same
-  statements, compiled once for asyncpg, run on the pooled asyncpg connection
-  itself, below SQLAlchemy's execution and result layers (which cost more
-  than the statement; see bench/RESULTS.md). Its statements bind no list to
-  expand: every parameter is a single value.
+``SqlAlchemyReads`` is the shared path (autocommit on a direct PostgreSQL
+connection: no ``BEGIN``/``ROLLBACK`` around a read; behind a pooler a read
+keeps its transaction, which carries the ``SET LOCAL`` statement timeout).
+``AsyncpgReads`` runs the same statements, compiled once for asyncpg, on the
+pooled asyncpg connection itself, below SQLAlchemy's execution layer; it binds
+no list to expand. ``DB_FAST_READS`` chooses, on the bench's evidence.
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
 """Where an import stopped, so that ``taskhex import --resume`` goes on from there.
 
-A checkpoint is a small JSON file (``FILE.import-state.json`` unless
-``--state`` names another), rewritten atomically after every committed batch.
-It records the input file and the database (password masked), the byte offset
-and line number reached, the tasks imported so far, and the SHA-256 of the
-input up to that offset, so a resume can prove that the part it skips is the
-part that was imported.
-
-The batch and its checkpoint cannot be one transaction (the checkpoint is a
-file): if the process dies in the instant between a commit and the rename of
-the checkpoint, a resume imports that one batch again.
+A checkpoint (``FILE.import-state.json``), rewritten atomically after every
+committed batch, records the file, the database (password masked), the line
+and byte offset reached and the SHA-256 of the input up to it, so that a resume
+can prove the part it skips is the part imported. It is a file, so it cannot
+commit with the batch: a crash between the two imports that batch again.
 """
 
 from __future__ import annotations

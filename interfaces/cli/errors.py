@@ -1,18 +1,4 @@
-"""Failures become one line on stderr and an exit code per class of error.
-
-==== ==================================================================
-code meaning
-==== ==================================================================
-0    success
-1    an unexpected error (``LOG_LEVEL=DEBUG`` logs its traceback)
-2    invalid input: a bad option or argument, a broken rule, a malformed
-     import line, an invalid setting
-3    not found
-4    conflict: a version mismatch (``--if-version``), a lost race, a
-     uniqueness rule, an import whose checkpoint disagrees
-5    the database cannot be used: unreachable, or without its schema
-     (run ``taskhex db upgrade``)
-==== ==================================================================
+"""Failures become one line on stderr and an exit code per class of error (``ExitCode``).
 
 Messages never carry a secret: the database password is masked wherever it
 would appear.
@@ -57,12 +43,14 @@ _FAILURES: Final = {
 
 
 class ExitCode(enum.IntEnum):
+    """The README's table of exit codes."""
+
     OK = 0
-    UNEXPECTED = 1
-    INVALID = 2
+    UNEXPECTED = 1  # LOG_LEVEL=DEBUG logs its traceback
+    INVALID = 2  # a bad option or argument, a broken rule, a malformed line, a bad setting
     NOT_FOUND = 3
-    CONFLICT = 4
-    UNAVAILABLE = 5
+    CONFLICT = 4  # --if-version mismatch, a lost race, a uniqueness rule, a checkpoint
+    UNAVAILABLE = 5  # unreachable, or without its schema (taskhex db upgrade)
 
 
 class CliError(Exception):
