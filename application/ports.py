@@ -12,11 +12,8 @@ from typing import Protocol, Self, TypeVar
 
 from application.idempotency_keys import IdempotencyKey, Reply
 from application.pagination import CursorCodec, NameSort, Page, PageRequest
-from application.projects.views import ProjectView
-from application.tags.views import TagView
-from application.tasks.queries import TaskFilter, TaskSort
-from application.tasks.views import TaskStats, TaskView
-from application.users.views import UserView
+from application.queries import TaskFilter, TaskSort
+from application.views import ProjectView, TagView, TaskStats, TaskView, UserView
 from domain.projects import Project
 from domain.tasks import Task
 from domain.users import User

@@ -4,8 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from application.ports import Clock, UnitOfWork
-from application.projects.views import ProjectView
 from application.references import check_references
+from application.views import ProjectView
 from domain.projects import Project
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from application.errors import NotFound
 from application.ports import ProjectReader
-from application.projects.views import ProjectView
+from application.views import ProjectView
 
 
 class GetProjectHandler:

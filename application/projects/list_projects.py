@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from application.pagination import NameSort, Page, PageQuery, paginate
 from application.ports import CursorCodec, ProjectReader
-from application.projects.views import ProjectView
+from application.views import ProjectView
 
 
 class ListProjectsHandler:

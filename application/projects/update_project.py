@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from application.ports import Clock, ProjectReader, UnitOfWork
 from application.projects.get_project import GetProjectHandler
-from application.projects.views import ProjectView
 from application.references import check_references
 from application.versioning import change_versioned
+from application.views import ProjectView
 from domain.projects import Project, ProjectChanges
 from domain.values import given
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from application.pagination import Page, PageQuery, paginate
 from application.ports import CursorCodec, TagReader
-from application.tags.views import TagView
+from application.views import TagView
 
 
 class ListTagsHandler:

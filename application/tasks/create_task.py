@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from application.ports import Clock, UnitOfWork
-from application.tasks.views import TaskView
+from application.views import TaskView
 from domain.tasks import Task
 from domain.values import Priority, Status
 

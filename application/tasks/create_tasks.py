@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from application.ports import Clock, UnitOfWork
 from application.tasks.create_task import CreateTask
-from application.tasks.views import TaskView
+from application.views import TaskView
 from domain.errors import DomainError, Violation
 from domain.tasks import Task
 

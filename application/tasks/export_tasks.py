@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from application.errors import InvalidQuery
-from application.tasks.queries import TaskFilter
-from application.tasks.views import TaskView
+from application.queries import TaskFilter
+from application.views import TaskView
 
 BATCH_MAX: Final = 10_000
 

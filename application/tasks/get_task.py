@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from application.errors import NotFound
 from application.ports import TaskReader
-from application.tasks.views import TaskView
+from application.views import TaskView
 
 
 class GetTaskHandler:

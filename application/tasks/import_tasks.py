@@ -15,7 +15,7 @@ from application.errors import InvalidReference
 from application.ports import Clock, UnitOfWork
 from application.references import check_references
 from application.tasks.create_task import CreateTask
-from application.tasks.views import TaskView
+from application.views import TaskView
 from domain.errors import DomainError
 from domain.tasks import Task
 

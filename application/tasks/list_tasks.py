@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from application.pagination import Page, PageQuery, paginate
 from application.ports import CursorCodec, TaskReader
-from application.tasks.queries import TaskFilter, TaskSort
-from application.tasks.views import TaskView
+from application.queries import TaskFilter, TaskSort
+from application.views import TaskView
 
 
 @dataclass(frozen=True)

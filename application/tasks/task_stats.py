@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from application.ports import Clock, TaskReader
-from application.tasks.queries import TaskFilter
-from application.tasks.views import TaskStats
+from application.queries import TaskFilter
+from application.views import TaskStats
 
 
 class TaskStatsHandler:

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from application.ports import Clock, UnitOfWork
 from application.references import check_references
-from application.tasks.views import TaskView
 from application.versioning import change_versioned
+from application.views import TaskView
 from domain.tasks import Task, TaskChanges
 from domain.values import given
 

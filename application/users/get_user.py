@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from application.errors import NotFound
 from application.ports import UserReader
-from application.users.views import UserView
+from application.views import UserView
 
 
 class GetUserHandler:

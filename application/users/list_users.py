@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from application.pagination import NameSort, Page, PageQuery, paginate
 from application.ports import CursorCodec, UserReader
-from application.users.views import UserView
+from application.views import UserView
 
 
 class ListUsersHandler:

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from application.ports import Clock, UnitOfWork
-from application.users.views import UserView
+from application.views import UserView
 from domain.users import User
 
 

@@ -4,8 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from application.ports import Clock, UnitOfWork
-from application.users.views import UserView
 from application.versioning import change_versioned
+from application.views import UserView
 from domain.users import User, UserChanges
 
 

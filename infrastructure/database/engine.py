@@ -20,11 +20,11 @@ from sqlalchemy.pool import NullPool
 from infrastructure.database.pings import install_ping, treat_lost_as_disconnect
 from infrastructure.database.pooler import install_statement_timeout, pooler_connect_args
 from infrastructure.database.retries import ConnectPolicy, connecting, driver_connect
+from infrastructure.database.settings import DatabaseSettings
 from infrastructure.database.urls import DriverUrl, async_url
-from infrastructure.settings import Settings
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     target = async_url(settings.database_url.get_secret_value())
     if target.is_sqlite:
         return _sqlite_engine(target, settings)
@@ -52,7 +52,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
-def postgres_connect_args(target: DriverUrl, settings: Settings) -> dict[str, Any]:
+def postgres_connect_args(target: DriverUrl, settings: DatabaseSettings) -> dict[str, Any]:
     """The driver's connect arguments: the URL's, the timeout, pooler safety, retries."""
     connect_args = dict(target.connect_args)
     if target.driver == "asyncpg":
@@ -71,7 +71,7 @@ def postgres_connect_args(target: DriverUrl, settings: Settings) -> dict[str, An
     return connect_args
 
 
-def _sqlite_engine(target: DriverUrl, settings: Settings) -> AsyncEngine:
+def _sqlite_engine(target: DriverUrl, settings: DatabaseSettings) -> AsyncEngine:
     if target.url.database in (None, "", ":memory:"):
         raise ValueError("an in-memory SQLite database cannot be shared: use a file")
     # A file database needs no pool worth tuning; each connection is cheap.

@@ -5,9 +5,7 @@ from typing import Any, TypeVar
 
 from application.pagination import NameSort, NameSortKey, Page, PageRequest
 from application.ports import ProjectReader, TagReader, UserReader
-from application.projects.views import ProjectView
-from application.tags.views import TagView
-from application.users.views import UserView
+from application.views import ProjectView, TagView, UserView
 from domain.projects import Project
 from infrastructure.memory.paging import page_of
 from infrastructure.memory.store import InMemoryStore

@@ -6,8 +6,8 @@ from typing import Any
 
 from application.pagination import Page, PageRequest
 from application.ports import TaskReader
-from application.tasks.queries import SortKey, TaskFilter, TaskSort
-from application.tasks.views import TaskStats, TaskView
+from application.queries import SortKey, TaskFilter, TaskSort
+from application.views import TaskStats, TaskView
 from domain.tasks import Task
 from infrastructure.memory.paging import page_of
 from infrastructure.memory.store import InMemoryStore

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from application.queries import TaskFilter
 from application.tasks.export_tasks import TaskStream
-from application.tasks.queries import TaskFilter
-from application.tasks.views import TaskView
+from application.views import TaskView
 from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.task_reader import _matches
 

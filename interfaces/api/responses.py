@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic_core import to_json
 
 from application.pagination import Page
-from application.tasks.views import TaskView
+from application.views import TaskView
 from interfaces.api.schemas import TaskOut
 
 V = TypeVar("V")

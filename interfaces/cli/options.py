@@ -12,7 +12,7 @@ from typing import Annotated, Final
 import typer
 
 from application.pagination import LIMIT_DEFAULT, LIMIT_MAX
-from application.tasks.queries import TaskFilter
+from application.queries import TaskFilter
 from domain.values import Priority, Status
 
 MAX_ID: Final = 2**63 - 1

@@ -28,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from application.pagination import Page
-from application.tasks.views import TaskStats, TaskView
+from application.views import TaskStats, TaskView
 
 
 def instant(value: datetime | None) -> str | None:

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from application.pagination import Page, PageQuery
+from application.queries import TaskSort
 from application.tasks.create_task import CreateTask
 from application.tasks.list_tasks import ListTasks
-from application.tasks.queries import TaskSort
 from application.tasks.update_task import UpdateTask
-from application.tasks.views import TaskStats, TaskView
+from application.views import TaskStats, TaskView
 from domain.tasks import TaskChanges
 from domain.values import Priority, Status
 from interfaces.cli import options, output

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from application.pagination import PageQuery
+from application.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.list_tasks import ListTasks
-from application.tasks.queries import SortKey, TaskFilter, TaskSort
 from domain.tasks import Task
 from domain.values import Status
 from infrastructure.persistence.tasks import statements

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from application.tasks.queries import TaskFilter
+from application.queries import TaskFilter
 from domain.tasks import Task
 from infrastructure.clock import SystemClock
 from infrastructure.persistence.tasks.table import TagRow, TaskTagRow

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from application.pagination import PageRequest
-from application.tasks.queries import TaskFilter, TaskSort
+from application.queries import TaskFilter, TaskSort
 from domain.tasks import Task
 from domain.values import Priority, Status
 from interfaces.container import Container

@@ -6,10 +6,10 @@ import pytest
 
 from application.errors import InvalidQuery
 from application.projects.create_project import CreateProject, CreateProjectHandler
+from application.queries import TaskFilter
 from application.tasks.create_task import CreateTask
 from application.tasks.export_tasks import ExportTasks, ExportTasksHandler
 from application.tasks.import_tasks import ImportTasks, ImportTasksHandler, InvalidTaskInBatch
-from application.tasks.queries import TaskFilter
 from domain.values import Status
 from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.task_stream import InMemoryTaskStream

@@ -4,11 +4,11 @@ import pytest
 
 from application.errors import InvalidQuery
 from application.pagination import PageQuery, PageRequest
+from application.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.create_task import CreateTask, CreateTaskHandler
 from application.tasks.list_tasks import ListTasks, ListTasksHandler
-from application.tasks.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.task_stats import TaskStatsHandler
-from application.tasks.views import TaskStats
+from application.views import TaskStats
 from domain.values import Priority, Status
 from tests.support.clock import FakeClock
 

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 
 from application.pagination import NameSort, Page, PageRequest
 from application.ports import ProjectReader
-from application.projects.views import ProjectView
+from application.views import ProjectView
 from domain.values import Status
 from infrastructure.persistence import keyset
 from infrastructure.persistence.projects.table import project

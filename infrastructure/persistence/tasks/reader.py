@@ -12,10 +12,9 @@ from datetime import date
 
 from application.pagination import Page, PageRequest
 from application.ports import TagReader, TaskReader
-from application.tags.views import TagView
+from application.queries import TaskFilter, TaskSort
 from application.tasks.export_tasks import TaskStream
-from application.tasks.queries import TaskFilter, TaskSort
-from application.tasks.views import TaskStats, TaskView
+from application.views import TagView, TaskStats, TaskView
 from domain.values import Priority, Status
 from infrastructure.persistence import keyset
 from infrastructure.persistence.reads import Query, Reads

@@ -32,7 +32,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from application.pagination import Position
-from application.tasks.queries import SortKey, TaskFilter, TaskSort
+from application.queries import SortKey, TaskFilter, TaskSort
 from domain.values import Status
 from infrastructure.persistence.keyset import order, paged
 from infrastructure.persistence.reads import Query

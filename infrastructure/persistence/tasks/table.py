@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, Relationship, SQLModel
 
-from application.tasks.views import TaskView
+from application.views import TaskView
 from domain.tasks import Task
 from domain.values import Priority, Status, Tags
 from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime

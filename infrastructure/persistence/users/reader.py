@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select
 
 from application.pagination import NameSort, Page, PageRequest
 from application.ports import UserReader
-from application.users.views import UserView
+from application.views import UserView
 from infrastructure.persistence import keyset
 from infrastructure.persistence.reads import Query, Reads
 from infrastructure.persistence.users.table import user

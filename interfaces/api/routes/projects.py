@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from application.pagination import NameSort
 from application.projects.create_project import CreateProject
 from application.projects.update_project import UpdateProject
-from application.projects.views import ProjectView
+from application.views import ProjectView
 from domain.projects import ProjectChanges
 from interfaces.api import responses
 from interfaces.api.bodies import partial_update, patch_openapi

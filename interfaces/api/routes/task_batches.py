@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from application.tasks.bulk_update_tasks import BulkUpdateTasks
 from application.tasks.create_tasks import CreateTasks
-from application.tasks.views import TaskView
+from application.views import TaskView
 from domain.tasks import TaskChanges
 from interfaces.api import idempotency, responses
 from interfaces.api.dependencies import Services, require_json

@@ -9,11 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from application.queries import TaskFilter, TaskSort
 from application.tasks.create_task import CreateTask
 from application.tasks.list_tasks import ListTasks
-from application.tasks.queries import TaskFilter, TaskSort
 from application.tasks.update_task import UpdateTask
-from application.tasks.views import TaskView
+from application.views import TaskView
 from domain.tasks import TaskChanges
 from domain.values import Priority, Status
 from interfaces.api import idempotency, responses

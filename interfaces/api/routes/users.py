@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from application.pagination import NameSort
 from application.users.register_user import RegisterUser
 from application.users.update_user import UpdateUser
-from application.users.views import UserView
+from application.views import UserView
 from domain.users import UserChanges
 from interfaces.api import responses
 from interfaces.api.bodies import partial_update, patch_openapi

@@ -1,12 +1,14 @@
-"""Read models returned by task queries and commands."""
+"""Read models: what queries and commands answer, built by readers without aggregates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.projects import Project
 from domain.tasks import Task
+from domain.users import User
 from domain.values import Priority, Status
 
 
@@ -73,3 +75,51 @@ class TaskStats:
             return 0.0
         rate = Decimal(self.by_status[Status.DONE]) / Decimal(self.total)
         return float(rate.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    id: int
+    email: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        assert user.id is not None, "only a stored user has a view"
+        return cls(user.id, user.email, user.name, user.created_at, user.updated_at, user.version)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectView:
+    id: int
+    name: str
+    description: str | None
+    owner_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    task_counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+
+    @classmethod
+    def of(cls, project: Project, task_counts: dict[Status, int] | None = None) -> ProjectView:
+        assert project.id is not None, "only a stored project has a view"
+        counts = dict.fromkeys(Status, 0) | (task_counts or {})
+        return cls(
+            project.id,
+            project.name,
+            project.description,
+            project.owner_id,
+            project.created_at,
+            project.updated_at,
+            project.version,
+            counts,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TagView:
+    name: str
+    task_count: int

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from application.pagination import Position, parse_sort
-from application.tasks.views import TaskView
+from application.views import TaskView
 from domain.values import Priority, Status
 
 
