@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from interfaces.api import examples
 from interfaces.api.request_context import REQUEST_ID_HEADER
-from interfaces.api.schemas import Problem
+from interfaces.api.schemas.common import Problem
 
 PROBLEM_JSON: Final = "application/problem+json"
 _METHODS: Final = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interfaces.api.schemas import Problem
+from interfaces.api.schemas.common import Problem
 
 Responses = dict[int | str, dict[str, Any]]
 

@@ -21,7 +21,7 @@ from pydantic_core import to_json
 
 from application.pagination import Page
 from application.tasks.views import TaskView
-from interfaces.api.schemas import TaskOut
+from interfaces.api.schemas.tasks import TaskOut
 
 V = TypeVar("V")
 

@@ -17,7 +17,7 @@ from openapi_spec_validator import validate
 
 from interfaces.api.app import create_app
 from interfaces.api.openapi import install
-from interfaces.api.schemas import HealthOut
+from interfaces.api.schemas.common import HealthOut
 from interfaces.container import Container
 
 TASKHEX = str(Path(sys.executable).with_name("taskhex"))

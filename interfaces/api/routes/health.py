@@ -10,7 +10,7 @@ from infrastructure.persistence.retries import describe
 from interfaces.api import responses
 from interfaces.api.dependencies import Services
 from interfaces.api.errors import problem
-from interfaces.api.schemas import HealthOut, Problem
+from interfaces.api.schemas.common import HealthOut, Problem
 
 READY_TIMEOUT_SECONDS = 2.0
 

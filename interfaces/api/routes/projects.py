@@ -17,7 +17,7 @@ from interfaces.api.bodies import partial_update, patch_openapi
 from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
 from interfaces.api.openapi_docs import BODY_ERRORS, ERRORS, not_found, patch_errors, problem
 from interfaces.api.paging import Paging
-from interfaces.api.schemas_projects import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate
+from interfaces.api.schemas.projects import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 NOT_FOUND = not_found("project")

@@ -13,7 +13,7 @@ from interfaces.api import idempotency, responses
 from interfaces.api.dependencies import Services, require_json
 from interfaces.api.openapi_docs import BODY_ERRORS, not_found, problem
 from interfaces.api.routes.tasks import command_of
-from interfaces.api.schemas_batches import (
+from interfaces.api.schemas.batches import (
     BulkCreated,
     BulkDelete,
     BulkDeleted,

@@ -20,10 +20,10 @@ from interfaces.api import idempotency, responses
 from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, require_json
 from interfaces.api.errors import body_errors
 from interfaces.api.paging import Paging
-from interfaces.api.schemas import (
+from interfaces.api.schemas.common import Problem
+from interfaces.api.schemas.tasks import (
     DueDate,
     PriorityName,
-    Problem,
     StatusName,
     TaskCreate,
     TaskOut,

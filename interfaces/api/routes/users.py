@@ -17,7 +17,7 @@ from interfaces.api.bodies import partial_update, patch_openapi
 from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
 from interfaces.api.openapi_docs import BODY_ERRORS, ERRORS, not_found, patch_errors, problem
 from interfaces.api.paging import Paging
-from interfaces.api.schemas_users import UserCreate, UserOut, UserPage, UserUpdate
+from interfaces.api.schemas.users import UserCreate, UserOut, UserPage, UserUpdate
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 NOT_FOUND = not_found("user")

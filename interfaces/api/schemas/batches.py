@@ -7,15 +7,8 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from interfaces.api.schemas import (
-    PriorityName,
-    ReferenceId,
-    RequestBody,
-    StatusName,
-    TaskCreate,
-    TaskOut,
-    refuse_null,
-)
+from interfaces.api.schemas.common import ReferenceId, RequestBody, refuse_null
+from interfaces.api.schemas.tasks import PriorityName, StatusName, TaskCreate, TaskOut
 
 BATCH_MAX = 1000
 
