@@ -7,7 +7,8 @@ from typing import Final
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
-from interfaces.api import body_limit, database_failures, errors, openapi, request_context
+from interfaces.api import body_limit, database_failures, openapi, request_context
+from interfaces.api.problems import handlers
 from interfaces.api.routes import health, projects, tags, task_batches, tasks, users
 from interfaces.container import Container, dispose
 
@@ -36,7 +37,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         telemetry=None if services.settings().telemetry else _NO_TELEMETRY,
     )
     app.state.container = services
-    errors.install(app)
+    handlers.install(app)
     # Innermost middleware: it must see a database failure before anything maps it.
     database_failures.install(app, attempts=lambda: services.settings().db_request_attempts)
     # Around it: a body over MAX_BODY_BYTES is a 413 before anything reads it whole.

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from interfaces.api.errors import body_errors
+from interfaces.api.problems.answers import body_errors
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -21,35 +21,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
-from starlette.exceptions import HTTPException
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from interfaces.api.errors import problem
+from interfaces.api.problems.answers import BodyTooLarge, too_large
 
 _CONTENT_LENGTH: Final = b"content-length"
 _TRANSFER_ENCODING: Final = b"transfer-encoding"
 
 
-class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The request body is larger than the limit of {limit} bytes.")
-        self.limit = limit
-
-
-def too_large(error: BodyTooLarge) -> Response:
-    return problem(413, str(error.detail), kind="body-too-large")
-
-
 def install(app: FastAPI, limit: Callable[[], int]) -> None:
     """Add the middleware (between the request-id and the database-failure ones)."""
-
-    async def answer(_: Request, error: Exception) -> Response:
-        assert isinstance(error, BodyTooLarge)
-        return too_large(error)
-
-    app.add_exception_handler(BodyTooLarge, answer)
     app.add_middleware(BodyLimit, limit=limit)
 
 

@@ -38,7 +38,7 @@ from tenacity import (
 
 from infrastructure.persistence.failures import DatabaseFailure, classify
 from infrastructure.persistence.retries import describe
-from interfaces.api.errors import problem
+from interfaces.api.problems.answers import problem
 
 IDEMPOTENCY_HEADER = "idempotency-key"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -43,14 +43,10 @@ _TASK_JSON = TypeAdapter(TaskView)
 _TASK_PAGE_JSON = TypeAdapter(_TaskPageBody)
 
 
-def dump_json(value: Any) -> bytes:
-    return to_json(value)
-
-
 def json(
     value: BaseModel | Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    body = value.model_dump_json().encode() if isinstance(value, BaseModel) else dump_json(value)
+    body = value.model_dump_json().encode() if isinstance(value, BaseModel) else to_json(value)
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 

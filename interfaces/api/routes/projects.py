@@ -15,8 +15,14 @@ from domain.projects import ProjectChanges
 from interfaces.api import responses
 from interfaces.api.bodies import partial_update, patch_openapi
 from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
-from interfaces.api.openapi_docs import BODY_ERRORS, ERRORS, not_found, patch_errors, problem
 from interfaces.api.paging import Paging
+from interfaces.api.problems.documented import (
+    BODY_ERRORS,
+    ERRORS,
+    documented,
+    not_found,
+    patch_errors,
+)
 from interfaces.api.schemas.projects import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -39,7 +45,7 @@ def _response(view: ProjectView, status: int = 200) -> Response:
     response_model=ProjectOut,
     summary="Create a project",
     description="Names are unique per owner, and among projects without an owner (409).",
-    responses={**BODY_ERRORS, 409: problem("The owner already has a project of this name")},
+    responses={**BODY_ERRORS, 409: documented("The owner already has a project of this name")},
     dependencies=[Depends(require_json)],
 )
 async def create_project(body: ProjectCreate, services: Services) -> Response:

@@ -5,8 +5,8 @@ from fastapi.responses import Response
 
 from interfaces.api import responses
 from interfaces.api.dependencies import Services
-from interfaces.api.openapi_docs import ERRORS
 from interfaces.api.paging import Paging
+from interfaces.api.problems.documented import ERRORS
 from interfaces.api.schemas.projects import TagOut, TagPage
 
 router = APIRouter(prefix="/api/v1/tags", tags=["tags"])

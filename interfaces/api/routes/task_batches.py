@@ -11,7 +11,7 @@ from application.tasks.views import TaskView
 from domain.tasks import TaskChanges
 from interfaces.api import idempotency, responses
 from interfaces.api.dependencies import Services, require_json
-from interfaces.api.openapi_docs import BODY_ERRORS, not_found, problem
+from interfaces.api.problems.documented import BODY_ERRORS, IN_FLIGHT, not_found
 from interfaces.api.routes.tasks import command_of
 from interfaces.api.schemas.batches import (
     BulkCreated,
@@ -33,10 +33,7 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[Depends
     summary="Create up to 1000 tasks at once",
     description="All or nothing: one invalid item is a 422 naming its index "
     "(`errors[].loc` = `body, items, i, field`) and nothing is stored.",
-    responses={
-        **BODY_ERRORS,
-        409: problem("A request with this Idempotency-Key is in progress"),
-    },
+    responses={**BODY_ERRORS, **IN_FLIGHT},
 )
 async def create_tasks(
     body: TaskBatch, request: Request, services: Services, idempotency_key: idempotency.Key = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -18,9 +18,15 @@ from domain.tasks import TaskChanges
 from domain.values import Priority, Status
 from interfaces.api import idempotency, responses
 from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, require_json
-from interfaces.api.errors import body_errors
 from interfaces.api.paging import Paging
-from interfaces.api.schemas.common import Problem
+from interfaces.api.problems.answers import body_errors
+from interfaces.api.problems.documented import (
+    BODY_ERRORS,
+    ERRORS,
+    IN_FLIGHT,
+    not_found,
+    patch_errors,
+)
 from interfaces.api.schemas.tasks import (
     DueDate,
     PriorityName,
@@ -34,15 +40,7 @@ from interfaces.api.schemas.tasks import (
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
-_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {**_PROBLEM, "description": "Invalid input; `errors` names each bad field"},
-}
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {**_PROBLEM, "description": "No such task"}}
-_BODY_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_ERRORS,
-    415: {**_PROBLEM, "description": "The body is not JSON"},
-}
+NOT_FOUND = not_found("task")
 
 
 async def task_filter(
@@ -88,10 +86,7 @@ JsonBody = Depends(require_json)
     status_code=status.HTTP_201_CREATED,
     response_model=TaskOut,
     summary="Create a task",
-    responses={
-        **_BODY_ERRORS,
-        409: {**_PROBLEM, "description": "A request with this Idempotency-Key is in progress"},
-    },
+    responses={**BODY_ERRORS, **IN_FLIGHT},
     dependencies=[JsonBody],
 )
 async def create_task(
@@ -128,7 +123,7 @@ def command_of(body: TaskCreate) -> CreateTask:
     response_model=TaskPage,
     summary="List tasks",
     description="Filters combine with AND; repeated `status`/`priority` values with OR.",
-    responses=_ERRORS,
+    responses=ERRORS,
 )
 async def list_tasks(
     services: Services,
@@ -146,7 +141,7 @@ async def list_tasks(
     return responses.task_page(page)
 
 
-@router.get("/stats", response_model=TaskStatsOut, summary="Count tasks", responses=_ERRORS)
+@router.get("/stats", response_model=TaskStatsOut, summary="Count tasks", responses=ERRORS)
 async def task_stats(services: Services, filters: Filters) -> Response:
     stats = await services.task_stats()(filters)
     return responses.json(
@@ -165,7 +160,7 @@ async def task_stats(services: Services, filters: Filters) -> Response:
     response_model=TaskOut,
     summary="Get a task",
     description="The `ETag` header carries the task's version.",
-    responses={**_ERRORS, **_NOT_FOUND},
+    responses={**ERRORS, **NOT_FOUND},
 )
 async def get_task(task_id: Id, services: Services) -> Response:
     return responses.task_response(await services.get_task()(task_id))
@@ -180,12 +175,7 @@ async def get_task(task_id: Id, services: Services) -> Response:
         '`If-Match: "N"` the change applies only at version N (else 412, nothing '
         "changes). Checks run in this order: 404, then 422, then 412."
     ),
-    responses={
-        **_BODY_ERRORS,
-        **_NOT_FOUND,
-        412: {**_PROBLEM, "description": "If-Match does not name the current version"},
-        409: {**_PROBLEM, "description": "Too many concurrent writers; retry"},
-    },
+    responses=patch_errors("task"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -218,7 +208,7 @@ async def update_task(
     "/{task_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a task",
-    responses={**_ERRORS, **_NOT_FOUND},
+    responses={**ERRORS, **NOT_FOUND},
 )
 async def delete_task(task_id: Id, services: Services) -> Response:
     await services.delete_task()(task_id)

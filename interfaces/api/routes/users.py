@@ -15,8 +15,14 @@ from domain.users import UserChanges
 from interfaces.api import responses
 from interfaces.api.bodies import partial_update, patch_openapi
 from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
-from interfaces.api.openapi_docs import BODY_ERRORS, ERRORS, not_found, patch_errors, problem
 from interfaces.api.paging import Paging
+from interfaces.api.problems.documented import (
+    BODY_ERRORS,
+    ERRORS,
+    documented,
+    not_found,
+    patch_errors,
+)
 from interfaces.api.schemas.users import UserCreate, UserOut, UserPage, UserUpdate
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -39,7 +45,7 @@ def _response(view: UserView, status: int = 200) -> Response:
     response_model=UserOut,
     summary="Register a user",
     description="Emails are unique without regard to case (409) and are stored lower-cased.",
-    responses={**BODY_ERRORS, 409: problem("The email is taken")},
+    responses={**BODY_ERRORS, 409: documented("The email is taken")},
     dependencies=[Depends(require_json)],
 )
 async def register_user(body: UserCreate, services: Services) -> Response:

@@ -1,17 +1,17 @@
-"""Every failure becomes an RFC 9457 problem+json answer, translated here once."""
+"""Every failure becomes a problem+json answer: the app's exception handlers, installed once."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException
+from starlette.types import ExceptionHandler
 
 from application.errors import (
     ConcurrentUpdate,
@@ -23,58 +23,34 @@ from application.errors import (
     RequestInFlight,
 )
 from domain.errors import DomainError
+from interfaces.api.problems.answers import BodyTooLarge, problem, too_large, validation_problem
 from interfaces.api.request_context import REQUEST_ID_HEADER
-from interfaces.api.responses import dump_json
 
-PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("taskhex.api")
 
-_TITLES = {
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    412: "Precondition Failed",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
+_RETRY_SOON: Final = {"Retry-After": "1"}
+# An application error answered by its status and problem type, its message the detail.
+_ANSWERS: Final[dict[type[Exception], tuple[int, str, Mapping[str, str] | None]]] = {
+    NotFound: (404, "not-found", None),
+    PreconditionFailed: (412, "version-mismatch", None),
+    ConcurrentUpdate: (409, "concurrent-update", _RETRY_SOON),
+    InvalidCursor: (400, "invalid-cursor", None),
+    RequestInFlight: (409, "request-in-flight", _RETRY_SOON),
+    Conflict: (409, "conflict", None),
 }
 
 
-def problem(
-    status: int,
-    detail: str,
-    *,
-    kind: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    **extra: Any,
-) -> Response:
-    body = {
-        "type": f"urn:taskhex:problem:{kind}" if kind else "about:blank",
-        "title": _TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
-    return Response(dump_json(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+def _answering(status: int, kind: str, headers: Mapping[str, str] | None) -> ExceptionHandler:
+    async def answer(_: Request, error: Exception) -> Response:
+        return problem(status, str(error), kind=kind, headers=headers)
 
-
-def validation_problem(errors: Sequence[Any]) -> Response:
-    items = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
-    fields = ", ".join(".".join(str(p) for p in item["loc"]) for item in items)
-    return problem(422, f"The request is invalid: {fields}", kind="validation", errors=items)
-
-
-def body_errors(error: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic errors of a request body, located under ``body``."""
-    return [
-        {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in error.errors()
-    ]
+    return answer
 
 
 def install(app: FastAPI) -> None:
+    for error, (status, kind, headers) in _ANSWERS.items():
+        app.add_exception_handler(error, _answering(status, kind, headers))
+
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, error: RequestValidationError) -> Response:
         return validation_problem(error.errors())
@@ -97,29 +73,9 @@ def install(app: FastAPI) -> None:
             ]
         )
 
-    @app.exception_handler(NotFound)
-    async def _not_found(_: Request, error: NotFound) -> Response:
-        return problem(404, str(error), kind="not-found")
-
-    @app.exception_handler(PreconditionFailed)
-    async def _precondition_failed(_: Request, error: PreconditionFailed) -> Response:
-        return problem(412, str(error), kind="version-mismatch")
-
-    @app.exception_handler(ConcurrentUpdate)
-    async def _conflict(_: Request, error: ConcurrentUpdate) -> Response:
-        return problem(409, str(error), kind="concurrent-update", headers={"Retry-After": "1"})
-
-    @app.exception_handler(InvalidCursor)
-    async def _bad_cursor(_: Request, error: InvalidCursor) -> Response:
-        return problem(400, str(error), kind="invalid-cursor")
-
-    @app.exception_handler(RequestInFlight)
-    async def _in_flight(_: Request, error: RequestInFlight) -> Response:
-        return problem(409, str(error), kind="request-in-flight", headers={"Retry-After": "1"})
-
-    @app.exception_handler(Conflict)
-    async def _taken(_: Request, error: Conflict) -> Response:
-        return problem(409, str(error), kind="conflict")
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_: Request, error: BodyTooLarge) -> Response:
+        return too_large(error)
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, error: HTTPException) -> Response:
