@@ -19,34 +19,17 @@ the declared length.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from interfaces.api.dependencies import body_framing
 from interfaces.api.problems.answers import BodyTooLarge, too_large
-
-_CONTENT_LENGTH: Final = b"content-length"
-_TRANSFER_ENCODING: Final = b"transfer-encoding"
 
 
 def install(app: FastAPI, limit: Callable[[], int]) -> None:
     """Add the middleware (between the request-id and the database-failure ones)."""
     app.add_middleware(BodyLimit, limit=limit)
-
-
-def declared_length(scope: Scope) -> int | None:
-    """The ``Content-Length`` of the request; ``None`` when absent or not a number."""
-    for key, value in scope.get("headers", ()):
-        if key.lower() == _CONTENT_LENGTH:
-            text = value.decode("latin-1").strip()
-            return int(text) if text.isascii() and text.isdigit() else None
-    return None
-
-
-def streams_body(scope: Scope) -> bool:
-    """Whether the body comes without a declared length (``Transfer-Encoding``)."""
-    return any(key.lower() == _TRANSFER_ENCODING for key, _ in scope.get("headers", ()))
 
 
 class BodyLimit:
@@ -59,11 +42,11 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self._limit()
-        length = declared_length(scope)
+        length, streams = body_framing(scope)
         if length is not None and length > limit:
             await too_large(BodyTooLarge(limit))(scope, receive, send)
             return
-        if length is not None and not streams_body(scope):
+        if length is not None and not streams:
             await self.app(scope, receive, send)
             return
         received = 0

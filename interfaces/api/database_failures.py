@@ -38,9 +38,9 @@ from tenacity import (
 
 from infrastructure.persistence.failures import DatabaseFailure, classify
 from infrastructure.persistence.retries import describe
+from interfaces.api.dependencies import IDEMPOTENCY_HEADER, carries_body
 from interfaces.api.problems.answers import problem
 
-IDEMPOTENCY_HEADER = "idempotency-key"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_AFTER_SECONDS = 2
 
@@ -72,7 +72,7 @@ class DatabaseFailures:
             await self.app(scope, receive, send)
             return
         replayable = self._may_run_twice(scope)
-        body = await _read_body(receive) if replayable and _has_body(scope) else b""
+        body = await _read_body(receive) if replayable and carries_body(scope) else b""
         started = False
 
         async def tracking(message: Message) -> None:
@@ -161,14 +161,6 @@ def _after(failure: Exception, run: Callable[[], Awaitable[None]]) -> Callable[[
         await run()
 
     return again
-
-
-def _has_body(scope: Scope) -> bool:
-    for key, value in scope.get("headers", ()):
-        name = key.lower()
-        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
-            return True
-    return False
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from application.pagination import NameSort
@@ -14,8 +12,15 @@ from application.projects.views import ProjectView
 from domain.projects import ProjectChanges
 from interfaces.api import responses
 from interfaces.api.bodies import partial_update, patch_openapi
-from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
-from interfaces.api.paging import Paging
+from interfaces.api.dependencies import (
+    Id,
+    IfMatch,
+    JsonBody,
+    NameOrder,
+    Paging,
+    Services,
+    parse_if_match,
+)
 from interfaces.api.problems.documented import (
     BODY_ERRORS,
     ERRORS,
@@ -27,7 +32,6 @@ from interfaces.api.schemas.projects import ProjectCreate, ProjectOut, ProjectPa
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 NOT_FOUND = not_found("project")
-SORT = Query(max_length=50, description="name, created_at; '-' for descending")
 
 
 def _out(view: ProjectView) -> ProjectOut:
@@ -46,7 +50,7 @@ def _response(view: ProjectView, status: int = 200) -> Response:
     summary="Create a project",
     description="Names are unique per owner, and among projects without an owner (409).",
     responses={**BODY_ERRORS, 409: documented("The owner already has a project of this name")},
-    dependencies=[Depends(require_json)],
+    dependencies=[JsonBody],
 )
 async def create_project(body: ProjectCreate, services: Services) -> Response:
     view = await services.create_project()(
@@ -56,9 +60,7 @@ async def create_project(body: ProjectCreate, services: Services) -> Response:
 
 
 @router.get("", response_model=ProjectPage, summary="List projects", responses=ERRORS)
-async def list_projects(
-    services: Services, paging: Paging, sort: Annotated[str, SORT] = "name"
-) -> Response:
+async def list_projects(services: Services, paging: Paging, sort: NameOrder = "name") -> Response:
     page = await services.list_projects()(NameSort.parse(sort), paging)
     return responses.page(ProjectPage, page, _out)
 
@@ -79,13 +81,13 @@ async def get_project(project_id: Id, services: Services) -> Response:
     summary="Change a project",
     responses=patch_errors("project", "The name is taken, or too many concurrent writers"),
     openapi_extra=patch_openapi(ProjectUpdate),
-    dependencies=[Depends(require_json)],
+    dependencies=[JsonBody],
 )
 async def update_project(
     project_id: Id,
     request: Request,
     services: Services,
-    if_match: Annotated[str | None, Header(max_length=200)] = None,
+    if_match: IfMatch = None,
 ) -> Response:
     _, fields = await partial_update(
         request, ProjectUpdate, lambda: services.get_project()(project_id)

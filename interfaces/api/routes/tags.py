@@ -4,8 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from interfaces.api import responses
-from interfaces.api.dependencies import Services
-from interfaces.api.paging import Paging
+from interfaces.api.dependencies import Paging, Services
 from interfaces.api.problems.documented import ERRORS
 from interfaces.api.schemas.projects import TagOut, TagPage
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from application.tasks.bulk_update_tasks import BulkUpdateTasks
@@ -10,7 +10,7 @@ from application.tasks.create_tasks import CreateTasks
 from application.tasks.views import TaskView
 from domain.tasks import TaskChanges
 from interfaces.api import idempotency, responses
-from interfaces.api.dependencies import Services, require_json
+from interfaces.api.dependencies import IdempotencyKey, JsonBody, Services
 from interfaces.api.problems.documented import BODY_ERRORS, IN_FLIGHT, not_found
 from interfaces.api.routes.tasks import command_of
 from interfaces.api.schemas.batches import (
@@ -23,7 +23,7 @@ from interfaces.api.schemas.batches import (
     changes_of,
 )
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[Depends(require_json)])
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[JsonBody])
 
 
 @router.post(
@@ -36,7 +36,7 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[Depends
     responses={**BODY_ERRORS, **IN_FLIGHT},
 )
 async def create_tasks(
-    body: TaskBatch, request: Request, services: Services, idempotency_key: idempotency.Key = None
+    body: TaskBatch, request: Request, services: Services, idempotency_key: IdempotencyKey = None
 ) -> Response:
     command = CreateTasks([command_of(item) for item in body.items])
 

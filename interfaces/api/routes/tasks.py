@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -17,8 +17,16 @@ from application.tasks.views import TaskView
 from domain.tasks import TaskChanges
 from domain.values import Priority, Status
 from interfaces.api import idempotency, responses
-from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, require_json
-from interfaces.api.paging import Paging
+from interfaces.api.dependencies import (
+    MAX_ID,
+    Id,
+    IdempotencyKey,
+    IfMatch,
+    JsonBody,
+    Paging,
+    Services,
+    parse_if_match,
+)
 from interfaces.api.problems.answers import body_errors
 from interfaces.api.problems.documented import (
     BODY_ERRORS,
@@ -78,7 +86,6 @@ async def task_filter(
 
 
 Filters = Annotated[TaskFilter, Depends(task_filter)]
-JsonBody = Depends(require_json)
 
 
 @router.post(
@@ -90,7 +97,7 @@ JsonBody = Depends(require_json)
     dependencies=[JsonBody],
 )
 async def create_task(
-    body: TaskCreate, request: Request, services: Services, idempotency_key: idempotency.Key = None
+    body: TaskCreate, request: Request, services: Services, idempotency_key: IdempotencyKey = None
 ) -> Response:
     command = command_of(body)
 
@@ -188,7 +195,7 @@ async def update_task(
     task_id: Id,
     request: Request,
     services: Services,
-    if_match: Annotated[str | None, Header(max_length=200)] = None,
+    if_match: IfMatch = None,
 ) -> Response:
     # The body is validated here rather than by FastAPI so that a missing task
     # is a 404 even when the body is also bad.

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from application.pagination import NameSort
@@ -14,8 +12,15 @@ from application.users.views import UserView
 from domain.users import UserChanges
 from interfaces.api import responses
 from interfaces.api.bodies import partial_update, patch_openapi
-from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
-from interfaces.api.paging import Paging
+from interfaces.api.dependencies import (
+    Id,
+    IfMatch,
+    JsonBody,
+    NameOrder,
+    Paging,
+    Services,
+    parse_if_match,
+)
 from interfaces.api.problems.documented import (
     BODY_ERRORS,
     ERRORS,
@@ -27,7 +32,6 @@ from interfaces.api.schemas.users import UserCreate, UserOut, UserPage, UserUpda
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 NOT_FOUND = not_found("user")
-SORT = Query(max_length=50, description="name, created_at; '-' for descending")
 
 
 def _out(view: UserView) -> UserOut:
@@ -46,7 +50,7 @@ def _response(view: UserView, status: int = 200) -> Response:
     summary="Register a user",
     description="Emails are unique without regard to case (409) and are stored lower-cased.",
     responses={**BODY_ERRORS, 409: documented("The email is taken")},
-    dependencies=[Depends(require_json)],
+    dependencies=[JsonBody],
 )
 async def register_user(body: UserCreate, services: Services) -> Response:
     view = await services.register_user()(RegisterUser(email=body.email, name=body.name))
@@ -54,9 +58,7 @@ async def register_user(body: UserCreate, services: Services) -> Response:
 
 
 @router.get("", response_model=UserPage, summary="List users", responses=ERRORS)
-async def list_users(
-    services: Services, paging: Paging, sort: Annotated[str, SORT] = "name"
-) -> Response:
+async def list_users(services: Services, paging: Paging, sort: NameOrder = "name") -> Response:
     page = await services.list_users()(NameSort.parse(sort), paging)
     return responses.page(UserPage, page, _out)
 
@@ -74,13 +76,13 @@ async def get_user(user_id: Id, services: Services) -> Response:
     summary="Change a user",
     responses=patch_errors("user", "The email is taken, or too many concurrent writers"),
     openapi_extra=patch_openapi(UserUpdate),
-    dependencies=[Depends(require_json)],
+    dependencies=[JsonBody],
 )
 async def update_user(
     user_id: Id,
     request: Request,
     services: Services,
-    if_match: Annotated[str | None, Header(max_length=200)] = None,
+    if_match: IfMatch = None,
 ) -> Response:
     _, fields = await partial_update(request, UserUpdate, lambda: services.get_user()(user_id))
     view = await services.update_user()(
