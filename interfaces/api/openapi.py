@@ -4,7 +4,7 @@
   schema and an example; FastAPI's own 422 shape, which this API never sends,
   is replaced.
 - Every operation documents the 500 it may answer, and every answer the
-  ``X-Request-ID`` header (see ``request_context``).
+  ``X-Request-ID`` header (see ``middleware.request_id``).
 - Schemas, answers and request bodies get examples (``examples.BY_SCHEMA``)
   when they have none of their own.
 
@@ -22,7 +22,7 @@ from typing import Any, Final
 from fastapi import FastAPI
 
 from interfaces.api import examples
-from interfaces.api.request_context import REQUEST_ID_HEADER
+from interfaces.api.middleware.request_id import REQUEST_ID_HEADER
 from interfaces.api.schemas.common import Problem
 
 PROBLEM_JSON: Final = "application/problem+json"

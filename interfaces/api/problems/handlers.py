@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Final
 
+from asgi_correlation_id import correlation_id as request_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -24,7 +25,6 @@ from application.errors import (
 )
 from domain.errors import DomainError
 from interfaces.api.problems.answers import BodyTooLarge, problem, too_large, validation_problem
-from interfaces.api.request_context import REQUEST_ID_HEADER
 
 logger = logging.getLogger("taskhex.api")
 
@@ -89,9 +89,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:
-        # The request id (request_context) is the correlation id: the log line,
-        # the body and the X-Request-ID header quote the same value.
-        correlation_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+        # The request id (middleware.request_id) is the correlation id: the log
+        # line, the body and the X-Request-ID header quote the same value.
+        correlation_id = request_id.get() or uuid.uuid4().hex
         logger.exception(
             "unhandled error %s on %s %s",
             correlation_id,
@@ -103,6 +103,5 @@ def install(app: FastAPI) -> None:
             500,
             f"An unexpected error occurred; quote {correlation_id} when reporting it.",
             kind="internal",
-            headers={REQUEST_ID_HEADER: correlation_id},
             correlation_id=correlation_id,
         )

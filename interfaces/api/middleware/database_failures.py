@@ -39,6 +39,7 @@ from tenacity import (
 from infrastructure.persistence.failures import DatabaseFailure, classify
 from infrastructure.persistence.retries import describe
 from interfaces.api.dependencies import IDEMPOTENCY_HEADER, carries_body
+from interfaces.api.middleware.sending import WatchedSend
 from interfaces.api.problems.answers import problem
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -56,11 +57,6 @@ _DETAILS = {
 }
 
 
-def install(app: FastAPI, attempts: Callable[[], int]) -> None:
-    """Add the middleware; call before any other ``add_middleware`` to keep it innermost."""
-    app.add_middleware(DatabaseFailures, attempts=attempts)
-
-
 class DatabaseFailures:
     def __init__(self, app: ASGIApp, attempts: Callable[[], int]) -> None:
         self.app = app
@@ -73,18 +69,13 @@ class DatabaseFailures:
             return
         replayable = self._may_run_twice(scope)
         body = await _read_body(receive) if replayable and carries_body(scope) else b""
-        started = False
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        answer = WatchedSend(send)
 
         def worth_another_run(error: BaseException) -> bool:
-            return not started and classify(error) is DatabaseFailure.LOST
+            return not answer.started and classify(error) is DatabaseFailure.LOST
 
         async def run() -> None:
-            await self.app(scope, _replay(body, receive) if replayable else receive, tracking)
+            await self.app(scope, _replay(body, receive) if replayable else receive, answer)
 
         attempts = self._attempts() if replayable else 1
         try:
@@ -103,7 +94,7 @@ class DatabaseFailures:
                 )(_after(error, run))
         except Exception as error:
             failure = classify(error)
-            if failure is None or started:
+            if failure is None or answer.started:
                 raise
             logger.warning(
                 "%s %s answered 503: database %s (%s)",
@@ -112,13 +103,13 @@ class DatabaseFailures:
                 failure.value,
                 describe(error),
             )
-            answer = problem(
+            unavailable = problem(
                 503,
                 _DETAILS[failure],
                 kind=f"database-{failure.value.replace('_', '-')}",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
-            await answer(scope, receive, send)
+            await unavailable(scope, receive, send)
 
     def _may_run_twice(self, scope: Scope) -> bool:
         if scope["method"] in SAFE_METHODS:

@@ -5,31 +5,31 @@
 - A body without a length (chunked) is counted while it streams in; the chunk
   that crosses the limit raises ``BodyTooLarge`` to whoever is reading. Raised
   inside a route, it is a Starlette ``HTTPException``, which FastAPI lets
-  through its body parsing, and the handler installed here answers it; raised
+  through its body parsing, and its exception handler answers it; raised
   where no handler runs (a middleware reading the body itself), it reaches
   this middleware, which answers it while nothing has been sent.
 
-Either way the answer is a 413 problem+json. The middleware sits inside the
-request-id middleware, so a 413 carries a request id and gets an access line.
-A request with a ``Content-Length`` within the limit (and no
-``Transfer-Encoding``) goes through untouched: the server reads no more than
-the declared length.
+Either way the answer is a 413 problem+json, with a request id and an access
+line (those middlewares are outside this one). A request with a
+``Content-Length`` within the limit (and no ``Transfer-Encoding``) goes through
+untouched: the server reads no more than the declared length.
+
+Kept rather than FastAPI's ``max_body_size`` (Starlette's body limit): that one
+runs the app on a declared length over the limit and refuses only when the body
+is read or the answer starts (a DELETE would take effect, then be answered
+413), and answers a 413 raised outside a route (here: the database-failure
+middleware reading a body it may replay) in plain text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.api.dependencies import body_framing
+from interfaces.api.middleware.sending import WatchedSend
 from interfaces.api.problems.answers import BodyTooLarge, too_large
-
-
-def install(app: FastAPI, limit: Callable[[], int]) -> None:
-    """Add the middleware (between the request-id and the database-failure ones)."""
-    app.add_middleware(BodyLimit, limit=limit)
 
 
 class BodyLimit:
@@ -50,7 +50,6 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         received = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -61,14 +60,10 @@ class BodyLimit:
                     raise BodyTooLarge(limit)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        answer = WatchedSend(send)
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, answer)
         except BodyTooLarge as error:
-            if started:
+            if answer.started:
                 raise
             await too_large(error)(scope, receive, send)
