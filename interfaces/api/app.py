@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp
 
-from interfaces.api import openapi
 from interfaces.api.middleware.access_log import AccessLog
 from interfaces.api.middleware.body_limit import BodyLimit
 from interfaces.api.middleware.database_failures import DatabaseFailures
 from interfaces.api.middleware.request_id import identified
+from interfaces.api.openapi.document import complete
 from interfaces.api.problems import handlers
 from interfaces.api.routes import health, projects, tags, task_batches, tasks, users
 from interfaces.container import Container, dispose
@@ -23,10 +23,18 @@ _NO_TELEMETRY: Final[TelemetryConfig] = {"tracing": False, "metrics": False, "lo
 
 
 class TaskhexAPI(FastAPI):
+    """FastAPI, with the request id and access log around everything and its document completed."""
+
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost, around Starlette's error middleware too: every answer, a 500
         # included, gets its request id and its access line.
         return identified(AccessLog(super().build_middleware_stack()))
+
+    def openapi(self) -> dict[str, Any]:
+        """The document served at ``/openapi.json`` and ``/docs``, completed once."""
+        if self.openapi_schema is None:
+            self.openapi_schema = complete(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -59,5 +67,4 @@ def create_app(container: Container | None = None) -> FastAPI:
     # Routes are matched in order: the busiest first.
     for module in (tasks, task_batches, users, projects, tags, health):
         app.include_router(module.router)
-    openapi.install(app)
     return app

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from interfaces.api.problems.answers import PROBLEM_JSON
 from interfaces.api.schemas.common import Problem
@@ -18,7 +18,8 @@ def documented(description: str) -> dict[str, Any]:
     return {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
 
 
-ERRORS: Responses = {422: documented("Invalid input; `errors` names each bad field")}
+INVALID_INPUT: Final = "Invalid input; `errors` names each bad field"
+ERRORS: Responses = {422: documented(INVALID_INPUT)}
 BODY_ERRORS: Responses = {**ERRORS, 415: documented("The body is not JSON")}
 IN_FLIGHT: Responses = {409: documented("A request with this Idempotency-Key is in progress")}
 
