@@ -64,23 +64,27 @@ IdempotencyKey = Annotated[
         "if the wait is exceeded. Keys are scoped to the endpoint.",
     ),
 ]
-IfMatch = Annotated[str | None, Header(max_length=200)]
 
 
-def parse_if_match(value: str | None) -> frozenset[int] | None:
-    """The versions an ``If-Match`` header accepts; ``None`` when any version does.
+async def expected_versions(
+    if_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> frozenset[int] | None:
+    """The versions the ``If-Match`` header accepts; ``None`` when any version does.
 
     Takes ``"N"``, ``W/"N"``, lists of them, or ``*``. A value naming no
     version (malformed) accepts none, so it fails as a precondition.
     """
-    if value is None or value.strip() == "*":
+    if if_match is None or if_match.strip() == "*":
         return None
     versions: set[int] = set()
-    for raw_tag in value.split(","):
+    for raw_tag in if_match.split(","):
         tag = raw_tag.strip().removeprefix("W/")
         if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit():
             versions.add(int(tag[1:-1]))
     return frozenset(versions)
+
+
+ExpectedVersions = Annotated[frozenset[int] | None, Depends(expected_versions)]
 
 
 def body_framing(scope: Scope) -> tuple[int | None, bool]:

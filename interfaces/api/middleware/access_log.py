@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Final
 
 import structlog
 from asgi_correlation_id import correlation_id
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from interfaces.api.middleware.sending import WatchedSend
 
 access_log = logging.getLogger("taskhex.access")
+_LINE: Final = "%(method)s %(path)s %(status)s %(duration_ms).1fms"
 
 
 class AccessLog:
@@ -39,20 +41,11 @@ class AccessLog:
                 if not answer.started:
                     raise
             finally:
-                duration_ms = round((time.perf_counter() - began) * 1000, 3)
                 # An error before the answer started is answered 500 by whoever catches it.
-                status = 500 if answer.status is None else answer.status
-                method, path = scope["method"], scope["path"]
-                access_log.info(
-                    "%s %s %s %.1fms",
-                    method,
-                    path,
-                    status,
-                    duration_ms,
-                    extra={
-                        "method": method,
-                        "path": path,
-                        "status": status,
-                        "duration_ms": duration_ms,
-                    },
-                )
+                line = {
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": 500 if answer.status is None else answer.status,
+                    "duration_ms": round((time.perf_counter() - began) * 1000, 3),
+                }
+                access_log.info(_LINE, line, extra=line)

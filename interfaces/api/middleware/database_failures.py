@@ -23,8 +23,8 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
+from fastapi import FastAPI, params
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -130,14 +130,11 @@ class DatabaseFailures:
 
 def _declares_idempotency_key(route: APIRoute) -> bool:
     """Whether the endpoint (or one of its dependencies) reads ``Idempotency-Key``."""
-
-    def headers(dependant: Dependant) -> list[str]:
-        found = [field.alias.lower().replace("_", "-") for field in dependant.header_params]
-        for dependency in dependant.dependencies:
-            found += headers(dependency)
-        return found
-
-    return IDEMPOTENCY_HEADER in headers(route.dependant)
+    return any(
+        isinstance(field.field_info, params.Header)
+        and field.alias.lower().replace("_", "-") == IDEMPOTENCY_HEADER
+        for field in get_flat_params(route.dependant)
+    )
 
 
 def _after(failure: Exception, run: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:

@@ -55,20 +55,13 @@ def install(app: FastAPI) -> None:
     async def _invalid_request(_: Request, error: RequestValidationError) -> Response:
         return validation_problem(error.errors())
 
-    @app.exception_handler(InvalidQuery)
-    async def _invalid_query(_: Request, error: InvalidQuery) -> Response:
-        return validation_problem(
-            [
-                {"loc": ["query", v.field], "msg": v.message, "type": v.code}
-                for v in error.violations
-            ]
-        )
-
     @app.exception_handler(DomainError)
     async def _broken_rule(_: Request, error: DomainError) -> Response:
+        # A query parameter the use case cannot honour, or a rule the body breaks.
+        where = "query" if isinstance(error, InvalidQuery) else "body"
         return validation_problem(
             [
-                {"loc": ["body", *v.location], "msg": v.message, "type": v.code}
+                {"loc": [where, *v.location], "msg": v.message, "type": v.code}
                 for v in error.violations
             ]
         )

@@ -7,10 +7,10 @@ from fastapi.responses import Response
 
 from infrastructure.persistence.probe import ping
 from infrastructure.persistence.retries import describe
-from interfaces.api import responses
 from interfaces.api.dependencies import Services
 from interfaces.api.problems.answers import problem
 from interfaces.api.problems.documented import documented
+from interfaces.api.routes import responses
 from interfaces.api.schemas.common import HealthOut
 
 READY_TIMEOUT_SECONDS = 2.0

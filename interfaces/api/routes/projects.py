@@ -8,18 +8,14 @@ from fastapi.responses import Response
 from application.pagination import NameSort
 from application.projects.create_project import CreateProject
 from application.projects.update_project import UpdateProject
-from application.projects.views import ProjectView
 from domain.projects import ProjectChanges
-from interfaces.api import responses
-from interfaces.api.bodies import partial_update, patch_openapi
 from interfaces.api.dependencies import (
+    ExpectedVersions,
     Id,
-    IfMatch,
     JsonBody,
     NameOrder,
     Paging,
     Services,
-    parse_if_match,
 )
 from interfaces.api.problems.documented import (
     BODY_ERRORS,
@@ -28,19 +24,12 @@ from interfaces.api.problems.documented import (
     not_found,
     patch_errors,
 )
+from interfaces.api.routes import responses
+from interfaces.api.routes.partial_updates import partial_update, patch_openapi
 from interfaces.api.schemas.projects import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 NOT_FOUND = not_found("project")
-
-
-def _out(view: ProjectView) -> ProjectOut:
-    return ProjectOut.model_validate(view, from_attributes=True)
-
-
-def _response(view: ProjectView, status: int = 200) -> Response:
-    location = f"{router.prefix}/{view.id}" if status == 201 else None
-    return responses.versioned(_out(view), view.version, status, location)
 
 
 @router.post(
@@ -56,13 +45,13 @@ async def create_project(body: ProjectCreate, services: Services) -> Response:
     view = await services.create_project()(
         CreateProject(name=body.name, description=body.description, owner_id=body.owner_id)
     )
-    return _response(view, 201)
+    return responses.resource(ProjectOut, view, 201, f"{router.prefix}/{view.id}")
 
 
 @router.get("", response_model=ProjectPage, summary="List projects", responses=ERRORS)
 async def list_projects(services: Services, paging: Paging, sort: NameOrder = "name") -> Response:
     page = await services.list_projects()(NameSort.parse(sort), paging)
-    return responses.page(ProjectPage, page, _out)
+    return responses.page(ProjectPage, page, ProjectOut)
 
 
 @router.get(
@@ -72,7 +61,7 @@ async def list_projects(services: Services, paging: Paging, sort: NameOrder = "n
     responses={**ERRORS, **NOT_FOUND},
 )
 async def get_project(project_id: Id, services: Services) -> Response:
-    return _response(await services.get_project()(project_id))
+    return responses.resource(ProjectOut, await services.get_project()(project_id))
 
 
 @router.patch(
@@ -87,17 +76,15 @@ async def update_project(
     project_id: Id,
     request: Request,
     services: Services,
-    if_match: IfMatch = None,
+    expected: ExpectedVersions,
 ) -> Response:
-    _, fields = await partial_update(
+    fields = await partial_update(
         request, ProjectUpdate, lambda: services.get_project()(project_id)
     )
     view = await services.update_project()(
-        UpdateProject(
-            project_id, ProjectChanges(**fields), expected_versions=parse_if_match(if_match)
-        )
+        UpdateProject(project_id, ProjectChanges(**fields), expected_versions=expected)
     )
-    return _response(view)
+    return responses.resource(ProjectOut, view)
 
 
 @router.delete(

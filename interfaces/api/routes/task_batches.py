@@ -9,9 +9,9 @@ from application.tasks.bulk_update_tasks import BulkUpdateTasks
 from application.tasks.create_tasks import CreateTasks
 from application.tasks.views import TaskView
 from domain.tasks import TaskChanges
-from interfaces.api import idempotency, responses
 from interfaces.api.dependencies import IdempotencyKey, JsonBody, Services
 from interfaces.api.problems.documented import BODY_ERRORS, IN_FLIGHT, not_found
+from interfaces.api.routes import idempotency, responses
 from interfaces.api.routes.tasks import command_of
 from interfaces.api.schemas.batches import (
     BulkCreated,
@@ -20,7 +20,6 @@ from interfaces.api.schemas.batches import (
     BulkUpdate,
     BulkUpdated,
     TaskBatch,
-    changes_of,
 )
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[JsonBody])
@@ -38,16 +37,12 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[JsonBod
 async def create_tasks(
     body: TaskBatch, request: Request, services: Services, idempotency_key: IdempotencyKey = None
 ) -> Response:
-    command = CreateTasks([command_of(item) for item in body.items])
-
     def created(views: list[TaskView]) -> Response:
         return responses.task_list(views, 201)
 
-    if idempotency_key is None:
-        return created(await services.create_tasks()(command))
-    handler = services.create_tasks()
+    command = CreateTasks([command_of(item) for item in body.items])
     return await idempotency.once(
-        services, request, idempotency_key, lambda uow: handler.within(uow, command), created
+        services, request, idempotency_key, services.create_tasks(), command, created
     )
 
 
@@ -62,7 +57,7 @@ async def create_tasks(
 )
 async def bulk_update(body: BulkUpdate, services: Services) -> Response:
     updated = await services.bulk_update_tasks()(
-        BulkUpdateTasks(frozenset(body.ids), TaskChanges(**changes_of(body.changes)))
+        BulkUpdateTasks(frozenset(body.ids), TaskChanges(**body.changes.named_fields()))
     )
     return responses.json(BulkUpdated(updated=updated))
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from application.tasks.create_task import CreateTask
 from application.tasks.list_tasks import ListTasks
@@ -16,18 +15,15 @@ from application.tasks.update_task import UpdateTask
 from application.tasks.views import TaskView
 from domain.tasks import TaskChanges
 from domain.values import Priority, Status
-from interfaces.api import idempotency, responses
 from interfaces.api.dependencies import (
     MAX_ID,
+    ExpectedVersions,
     Id,
     IdempotencyKey,
-    IfMatch,
     JsonBody,
     Paging,
     Services,
-    parse_if_match,
 )
-from interfaces.api.problems.answers import body_errors
 from interfaces.api.problems.documented import (
     BODY_ERRORS,
     ERRORS,
@@ -35,6 +31,8 @@ from interfaces.api.problems.documented import (
     not_found,
     patch_errors,
 )
+from interfaces.api.routes import idempotency, responses
+from interfaces.api.routes.partial_updates import partial_update, patch_openapi
 from interfaces.api.schemas.tasks import (
     DueDate,
     PriorityName,
@@ -99,16 +97,11 @@ Filters = Annotated[TaskFilter, Depends(task_filter)]
 async def create_task(
     body: TaskCreate, request: Request, services: Services, idempotency_key: IdempotencyKey = None
 ) -> Response:
-    command = command_of(body)
-
     def created(view: TaskView) -> Response:
         return responses.task_response(view, 201, {"Location": f"{router.prefix}/{view.id}"})
 
-    if idempotency_key is None:
-        return created(await services.create_task()(command))
-    handler = services.create_task()
     return await idempotency.once(
-        services, request, idempotency_key, lambda uow: handler.within(uow, command), created
+        services, request, idempotency_key, services.create_task(), command_of(body), created
     )
 
 
@@ -183,30 +176,18 @@ async def get_task(task_id: Id, services: Services) -> Response:
         "changes). Checks run in this order: 404, then 422, then 412."
     ),
     responses=patch_errors("task"),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": TaskUpdate.model_json_schema()}},
-        }
-    },
+    openapi_extra=patch_openapi(TaskUpdate),
     dependencies=[JsonBody],
 )
 async def update_task(
     task_id: Id,
     request: Request,
     services: Services,
-    if_match: IfMatch = None,
+    expected: ExpectedVersions,
 ) -> Response:
-    # The body is validated here rather than by FastAPI so that a missing task
-    # is a 404 even when the body is also bad.
-    try:
-        body = TaskUpdate.model_validate_json(await request.body() or b"null")
-    except ValidationError as invalid:
-        await services.get_task()(task_id)
-        raise RequestValidationError(body_errors(invalid)) from None
-    changes = TaskChanges(**{name: getattr(body, name) for name in body.model_fields_set})
+    fields = await partial_update(request, TaskUpdate, lambda: services.get_task()(task_id))
     view = await services.update_task()(
-        UpdateTask(task_id, changes, expected_versions=parse_if_match(if_match))
+        UpdateTask(task_id, TaskChanges(**fields), expected_versions=expected)
     )
     return responses.task_response(view)
 

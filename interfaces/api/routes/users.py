@@ -8,18 +8,14 @@ from fastapi.responses import Response
 from application.pagination import NameSort
 from application.users.register_user import RegisterUser
 from application.users.update_user import UpdateUser
-from application.users.views import UserView
 from domain.users import UserChanges
-from interfaces.api import responses
-from interfaces.api.bodies import partial_update, patch_openapi
 from interfaces.api.dependencies import (
+    ExpectedVersions,
     Id,
-    IfMatch,
     JsonBody,
     NameOrder,
     Paging,
     Services,
-    parse_if_match,
 )
 from interfaces.api.problems.documented import (
     BODY_ERRORS,
@@ -28,19 +24,12 @@ from interfaces.api.problems.documented import (
     not_found,
     patch_errors,
 )
+from interfaces.api.routes import responses
+from interfaces.api.routes.partial_updates import partial_update, patch_openapi
 from interfaces.api.schemas.users import UserCreate, UserOut, UserPage, UserUpdate
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 NOT_FOUND = not_found("user")
-
-
-def _out(view: UserView) -> UserOut:
-    return UserOut.model_validate(view, from_attributes=True)
-
-
-def _response(view: UserView, status: int = 200) -> Response:
-    location = f"{router.prefix}/{view.id}" if status == 201 else None
-    return responses.versioned(_out(view), view.version, status, location)
 
 
 @router.post(
@@ -54,20 +43,20 @@ def _response(view: UserView, status: int = 200) -> Response:
 )
 async def register_user(body: UserCreate, services: Services) -> Response:
     view = await services.register_user()(RegisterUser(email=body.email, name=body.name))
-    return _response(view, 201)
+    return responses.resource(UserOut, view, 201, f"{router.prefix}/{view.id}")
 
 
 @router.get("", response_model=UserPage, summary="List users", responses=ERRORS)
 async def list_users(services: Services, paging: Paging, sort: NameOrder = "name") -> Response:
     page = await services.list_users()(NameSort.parse(sort), paging)
-    return responses.page(UserPage, page, _out)
+    return responses.page(UserPage, page, UserOut)
 
 
 @router.get(
     "/{user_id}", response_model=UserOut, summary="Get a user", responses={**ERRORS, **NOT_FOUND}
 )
 async def get_user(user_id: Id, services: Services) -> Response:
-    return _response(await services.get_user()(user_id))
+    return responses.resource(UserOut, await services.get_user()(user_id))
 
 
 @router.patch(
@@ -82,13 +71,13 @@ async def update_user(
     user_id: Id,
     request: Request,
     services: Services,
-    if_match: IfMatch = None,
+    expected: ExpectedVersions,
 ) -> Response:
-    _, fields = await partial_update(request, UserUpdate, lambda: services.get_user()(user_id))
+    fields = await partial_update(request, UserUpdate, lambda: services.get_user()(user_id))
     view = await services.update_user()(
-        UpdateUser(user_id, UserChanges(**fields), expected_versions=parse_if_match(if_match))
+        UpdateUser(user_id, UserChanges(**fields), expected_versions=expected)
     )
-    return _response(view)
+    return responses.resource(UserOut, view)
 
 
 @router.delete(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -69,7 +69,3 @@ class BulkUpdated(BaseModel):
 
 class BulkDeleted(BaseModel):
     deleted: int
-
-
-def changes_of(body: BulkChanges) -> dict[str, Any]:
-    return {name: getattr(body, name) for name in body.model_fields_set}

@@ -63,6 +63,10 @@ class RequestBody(BaseModel):
             trimmed[key] = value
         return trimmed
 
+    def named_fields(self) -> dict[str, Any]:
+        """The fields the body names, with their values: what a partial update changes."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
 
 class PageOut(BaseModel, Generic[T]):
     """A page of a collection, in the contract's shape."""
