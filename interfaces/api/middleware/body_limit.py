@@ -1,24 +1,14 @@
-"""A ceiling on the size of a request body (``MAX_BODY_BYTES``), as a pure ASGI middleware.
+"""A ceiling on the size of a request body (``MAX_BODY_BYTES``); over it, a 413 problem+json.
 
-- A ``Content-Length`` over the limit is answered 413 at once: the app is not
-  called and not a byte of the body is read.
-- A body without a length (chunked) is counted while it streams in; the chunk
-  that crosses the limit raises ``BodyTooLarge`` to whoever is reading. Raised
-  inside a route, it is a Starlette ``HTTPException``, which FastAPI lets
-  through its body parsing, and its exception handler answers it; raised
-  where no handler runs (a middleware reading the body itself), it reaches
-  this middleware, which answers it while nothing has been sent.
+A declared ``Content-Length`` over the limit is answered at once: the app does
+not run, no byte is read. A body without a length to trust is counted as it
+streams in; the chunk that crosses the limit raises ``BodyTooLarge`` to its
+reader, answered by the exception handler in a route and here elsewhere (a
+middleware reading the body), while nothing has been sent.
 
-Either way the answer is a 413 problem+json, with a request id and an access
-line (those middlewares are outside this one). A request with a
-``Content-Length`` within the limit (and no ``Transfer-Encoding``) goes through
-untouched: the server reads no more than the declared length.
-
-Kept rather than FastAPI's ``max_body_size`` (Starlette's body limit): that one
-runs the app on a declared length over the limit and refuses only when the body
-is read or the answer starts (a DELETE would take effect, then be answered
-413), and answers a 413 raised outside a route (here: the database-failure
-middleware reading a body it may replay) in plain text.
+Ours, not FastAPI's ``max_body_size``: Starlette's limit runs the app on a
+declared length over it (a DELETE would take effect, then be answered 413), and
+answers a 413 raised outside a route in plain text.
 """
 
 from __future__ import annotations

@@ -1,20 +1,17 @@
 """A request whose database failed: run again when that is safe, else a 503.
 
-- A read (GET, HEAD, OPTIONS) whose connection died is run again, up to
+- A read (GET, HEAD, OPTIONS) whose connection died runs again, up to
   ``DB_REQUEST_ATTEMPTS`` times in all, with exponential backoff and jitter.
-- A write is run again only when an idempotency key protects it: the request
-  carries ``Idempotency-Key`` and its endpoint declares that header, so a
-  second run replays the first instead of repeating it. Any other write whose
-  connection died may or may not have been committed; it is answered 503
-  with ``Retry-After`` and the client, who knows, decides.
-- A database that cannot be reached (the connection attempts, themselves
-  retried with backoff, ran out; or the pool stayed exhausted) and a statement
-  that ran past its timeout are answered 503 with ``Retry-After`` at once.
+- A write runs again only when its endpoint declares ``Idempotency-Key`` and
+  the request carries one: the second run replays the first. Any other write
+  whose connection died may or may not have been committed: 503 with
+  ``Retry-After``, and the client, who knows, decides.
+- A database out of reach (connection attempts ran out, the pool stayed
+  exhausted) or a statement past its timeout: 503 with ``Retry-After`` at once.
 
-This is a pure ASGI middleware inside Starlette's error middleware: it sees
-the exception before it becomes a 500, and only retries while no byte of the
-answer has been sent. The body of a request that may be retried is read once
-and replayed to each run.
+It runs inside Starlette's error middleware, to see the exception before it is
+a 500, and retries only while nothing of the answer has been sent; the body of
+a request that may run again is read once and replayed to each run.
 """
 
 from __future__ import annotations

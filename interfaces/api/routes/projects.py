@@ -73,10 +73,7 @@ async def get_project(project_id: Id, services: Services) -> Response:
     dependencies=[JsonBody],
 )
 async def update_project(
-    project_id: Id,
-    request: Request,
-    services: Services,
-    expected: ExpectedVersions,
+    project_id: Id, request: Request, services: Services, expected: ExpectedVersions
 ) -> Response:
     fields = await partial_update(
         request, ProjectUpdate, lambda: services.get_project()(project_id)

@@ -180,10 +180,7 @@ async def get_task(task_id: Id, services: Services) -> Response:
     dependencies=[JsonBody],
 )
 async def update_task(
-    task_id: Id,
-    request: Request,
-    services: Services,
-    expected: ExpectedVersions,
+    task_id: Id, request: Request, services: Services, expected: ExpectedVersions
 ) -> Response:
     fields = await partial_update(request, TaskUpdate, lambda: services.get_task()(task_id))
     view = await services.update_task()(

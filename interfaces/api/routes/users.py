@@ -68,10 +68,7 @@ async def get_user(user_id: Id, services: Services) -> Response:
     dependencies=[JsonBody],
 )
 async def update_user(
-    user_id: Id,
-    request: Request,
-    services: Services,
-    expected: ExpectedVersions,
+    user_id: Id, request: Request, services: Services, expected: ExpectedVersions
 ) -> Response:
     fields = await partial_update(request, UserUpdate, lambda: services.get_user()(user_id))
     view = await services.update_user()(
