@@ -9,14 +9,7 @@ from application.pagination import NameSort
 from application.projects.create_project import CreateProject
 from application.projects.update_project import UpdateProject
 from domain.projects import ProjectChanges
-from interfaces.api.dependencies import (
-    ExpectedVersions,
-    Id,
-    JsonBody,
-    NameOrder,
-    Paging,
-    Services,
-)
+from interfaces.api.dependencies import ExpectedVersions, Id, JsonBody, NameOrder, Paging, Services
 from interfaces.api.problems.documented import (
     BODY_ERRORS,
     ERRORS,

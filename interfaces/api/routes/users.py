@@ -9,14 +9,7 @@ from application.pagination import NameSort
 from application.users.register_user import RegisterUser
 from application.users.update_user import UpdateUser
 from domain.users import UserChanges
-from interfaces.api.dependencies import (
-    ExpectedVersions,
-    Id,
-    JsonBody,
-    NameOrder,
-    Paging,
-    Services,
-)
+from interfaces.api.dependencies import ExpectedVersions, Id, JsonBody, NameOrder, Paging, Services
 from interfaces.api.problems.documented import (
     BODY_ERRORS,
     ERRORS,
