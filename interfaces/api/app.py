@@ -1,17 +1,40 @@
+"""The HTTP app: routes, exception handlers and middleware around a container."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
+from starlette.types import ASGIApp
 
-from interfaces.api import body_limit, database_failures, errors, openapi, request_context
+from interfaces.api.middleware.access_log import AccessLog
+from interfaces.api.middleware.body_limit import BodyLimit
+from interfaces.api.middleware.database_failures import DatabaseFailures
+from interfaces.api.middleware.request_id import identified
+from interfaces.api.openapi.document import complete
+from interfaces.api.problems import handlers
 from interfaces.api.routes import health, projects, tags, task_batches, tasks, users
 from interfaces.container import Container, dispose
 
 _NO_TELEMETRY: Final[TelemetryConfig] = {"tracing": False, "metrics": False, "logs": False}
+
+
+class TaskhexAPI(FastAPI):
+    """FastAPI, with the request id and access log around everything and its document completed."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, around Starlette's error middleware too: every answer, a 500
+        # included, gets its request id and its access line.
+        return identified(AccessLog(super().build_middleware_stack()))
+
+    def openapi(self) -> dict[str, Any]:
+        """The document served at ``/openapi.json`` and ``/docs``, completed once."""
+        if self.openapi_schema is None:
+            self.openapi_schema = complete(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -26,25 +49,22 @@ def create_app(container: Container | None = None) -> FastAPI:
         finally:
             await dispose(services)
 
-    app = FastAPI(
+    app = TaskhexAPI(
         title="taskhex",
         version="1.0.0",
         summary="Task management over a hexagonal core.",
         lifespan=lifespan,
-        # Off, FastAPI skips the look-up of the global OpenTelemetry providers
-        # that it otherwise makes on every request (5 % of a GET by id).
+        # Off, FastAPI skips the look-up of the global OpenTelemetry providers that
+        # it otherwise makes on every request (bench/RESULTS.md).
         telemetry=None if services.settings().telemetry else _NO_TELEMETRY,
     )
     app.state.container = services
-    errors.install(app)
+    handlers.install(app)
     # Innermost middleware: it must see a database failure before anything maps it.
-    database_failures.install(app, attempts=lambda: services.settings().db_request_attempts)
+    app.add_middleware(DatabaseFailures, attempts=lambda: services.settings().db_request_attempts)
     # Around it: a body over MAX_BODY_BYTES is a 413 before anything reads it whole.
-    body_limit.install(app, limit=lambda: services.settings().max_body_bytes)
+    app.add_middleware(BodyLimit, limit=lambda: services.settings().max_body_bytes)
     # Routes are matched in order: the busiest first.
     for module in (tasks, task_batches, users, projects, tags, health):
         app.include_router(module.router)
-    # Outermost, around the error middleware too: every answer gets its request id.
-    request_context.install(app)
-    openapi.install(app)
     return app

@@ -29,7 +29,7 @@ def openapi(
     """Print the OpenAPI document (JSON) of the HTTP API."""
     with exit_on_error():
         built = subprocess.run(
-            [sys.executable, "-m", "interfaces.api.openapi"],
+            [sys.executable, "-m", "interfaces.api.print_openapi"],
             capture_output=True,
             check=False,
         )

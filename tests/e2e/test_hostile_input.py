@@ -27,7 +27,8 @@ from sqlalchemy import text
 
 from infrastructure.settings import Settings
 from interfaces.api.app import create_app
-from interfaces.api.body_limit import BodyLimit, BodyTooLarge
+from interfaces.api.middleware.body_limit import BodyLimit
+from interfaces.api.problems.answers import BodyTooLarge
 from interfaces.container import Container, dispose
 from tests.support.databases import empty_tables, make_container
 

@@ -17,7 +17,8 @@ from dependency_injector import providers
 from application.errors import NotFound
 from infrastructure.logging import InvalidLogLevel, configure_logging
 from interfaces.api.app import create_app
-from interfaces.api.request_context import RequestContext
+from interfaces.api.middleware.access_log import AccessLog
+from interfaces.api.middleware.request_id import identified
 from interfaces.container import Container
 from tests.support.databases import make_container
 
@@ -190,7 +191,7 @@ async def test_the_middleware_leaves_other_scopes_alone() -> None:
         seen.append(scope)
 
     scope = {"type": "lifespan"}
-    await RequestContext(inner)(scope, None, None)  # type: ignore[arg-type]
+    await identified(AccessLog(inner))(scope, None, None)  # type: ignore[arg-type]
     assert seen == [{"type": "lifespan"}]
 
 

@@ -11,13 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from interfaces.api.app import create_app
-from interfaces.api.openapi import install
-from interfaces.api.schemas import HealthOut
+from interfaces.api.app import TaskhexAPI, create_app
+from interfaces.api.schemas.common import HealthOut
 from interfaces.container import Container
 
 TASKHEX = str(Path(sys.executable).with_name("taskhex"))
@@ -144,13 +142,12 @@ def test_taskhex_openapi_prints_the_document(document: dict[str, Any], tmp_path:
 
 
 def test_a_route_that_documents_nothing_still_gets_its_errors_examples_and_request_id() -> None:
-    bare = FastAPI()
+    bare = TaskhexAPI()
 
     @bare.get("/ping", summary="Ping", tags=["misc"])
     async def ping() -> HealthOut:
         return HealthOut(status="ok")
 
-    install(bare)
     schema = bare.openapi()
     validate(schema)
     [operation] = [op for _, _, op in operations(schema)]

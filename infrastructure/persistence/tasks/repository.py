@@ -18,7 +18,9 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Insert,
+    Select,
     String,
+    Table,
     bindparam,
     delete,
     exists,
@@ -33,11 +35,9 @@ from application.errors import ConcurrentUpdate, InvalidReference
 from application.ports import TaskRepository
 from domain.tasks import Task
 from infrastructure.persistence import json_rows
-from infrastructure.persistence.projects.table import project
 from infrastructure.persistence.repository import SqlRepository
 from infrastructure.persistence.tasks import statements
 from infrastructure.persistence.tasks.table import columns_of, tag, task, task_of, task_tag
-from infrastructure.persistence.users.table import user
 
 _NAME = Column("name", String)
 _LINK = (Column("task_id", BigInteger), _NAME)
@@ -133,7 +133,7 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
         self, project_id: int | None, assignee_id: int | None
     ) -> dict[str, str]:
         given = {"project_id": project_id, "assignee_id": assignee_id}
-        found_project, found_user = (await self._connection.execute(_FOUND, given)).one()
+        found_project, found_user = (await self._connection.execute(_found(), given)).one()
         named = (
             ("project_id", "project", project_id, found_project),
             ("assignee_id", "user", assignee_id, found_user),
@@ -154,7 +154,8 @@ def _referenced(rows: FromClause) -> Any:
                 .with_for_update(read=True, key_share=True)
             ),
         )
-        for field, table in (("project_id", project), ("assignee_id", user))
+        for field in _REFERENCES
+        for table in (_referenced_table(field),)
     ]
 
 
@@ -188,7 +189,21 @@ def _insert_links(dialect: str) -> Insert:
     )
 
 
-_FOUND = select(
-    exists().where(project.c.id == bindparam("project_id", type_=BigInteger)),
-    exists().where(user.c.id == bindparam("assignee_id", type_=BigInteger)),
-)
+def _referenced_table(field: str) -> Table:
+    """The table a foreign key of the task names (its own definition says which)."""
+    (key,) = task.c[field].foreign_keys
+    table = key.column.table
+    assert isinstance(table, Table)
+    return table
+
+
+_REFERENCES = ("project_id", "assignee_id")
+
+
+@lru_cache(maxsize=1)
+def _found() -> Select[bool, bool]:
+    project, user = (_referenced_table(field) for field in _REFERENCES)
+    return select(
+        exists().where(project.c.id == bindparam("project_id", type_=BigInteger)),
+        exists().where(user.c.id == bindparam("assignee_id", type_=BigInteger)),
+    )

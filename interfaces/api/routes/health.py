@@ -7,10 +7,11 @@ from fastapi.responses import Response
 
 from infrastructure.database import pings
 from infrastructure.database.failures import describe
-from interfaces.api import responses
 from interfaces.api.dependencies import Services
-from interfaces.api.errors import problem
-from interfaces.api.schemas import HealthOut, Problem
+from interfaces.api.problems.answers import problem
+from interfaces.api.problems.documented import documented
+from interfaces.api.routes import responses
+from interfaces.api.schemas.common import HealthOut
 
 READY_TIMEOUT_SECONDS = 2.0
 
@@ -27,7 +28,7 @@ async def live() -> Response:
     "/ready",
     summary="The database answers",
     response_model=HealthOut,
-    responses={503: {"model": Problem, "description": "The database cannot be reached"}},
+    responses={503: documented("The database cannot be reached")},
 )
 async def ready(services: Services) -> Response:
     """200 when ``SELECT 1`` answers within 2 s; 503 otherwise, in about 2 s at most.

@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from application.pagination import NameSort
 from application.projects.create_project import CreateProject
 from application.projects.update_project import UpdateProject
-from application.views import ProjectView
 from domain.projects import ProjectChanges
-from interfaces.api import responses
-from interfaces.api.bodies import partial_update, patch_openapi
-from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
-from interfaces.api.openapi_docs import BODY_ERRORS, ERRORS, not_found, patch_errors, problem
-from interfaces.api.paging import Paging
-from interfaces.api.schemas_projects import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate
+from interfaces.api.dependencies import ExpectedVersions, Id, JsonBody, NameOrder, Paging, Services
+from interfaces.api.problems.documented import (
+    BODY_ERRORS,
+    ERRORS,
+    documented,
+    not_found,
+    patch_errors,
+)
+from interfaces.api.routes import responses
+from interfaces.api.routes.partial_updates import partial_update, patch_openapi
+from interfaces.api.schemas.projects import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 NOT_FOUND = not_found("project")
-SORT = Query(max_length=50, description="name, created_at; '-' for descending")
-
-
-def _out(view: ProjectView) -> ProjectOut:
-    return ProjectOut.model_validate(view, from_attributes=True)
-
-
-def _response(view: ProjectView, status: int = 200) -> Response:
-    location = f"{router.prefix}/{view.id}" if status == 201 else None
-    return responses.versioned(_out(view), view.version, status, location)
 
 
 @router.post(
@@ -39,22 +31,20 @@ def _response(view: ProjectView, status: int = 200) -> Response:
     response_model=ProjectOut,
     summary="Create a project",
     description="Names are unique per owner, and among projects without an owner (409).",
-    responses={**BODY_ERRORS, 409: problem("The owner already has a project of this name")},
-    dependencies=[Depends(require_json)],
+    responses={**BODY_ERRORS, 409: documented("The owner already has a project of this name")},
+    dependencies=[JsonBody],
 )
 async def create_project(body: ProjectCreate, services: Services) -> Response:
     view = await services.create_project()(
         CreateProject(name=body.name, description=body.description, owner_id=body.owner_id)
     )
-    return _response(view, 201)
+    return responses.resource(ProjectOut, view, 201, f"{router.prefix}/{view.id}")
 
 
 @router.get("", response_model=ProjectPage, summary="List projects", responses=ERRORS)
-async def list_projects(
-    services: Services, paging: Paging, sort: Annotated[str, SORT] = "name"
-) -> Response:
+async def list_projects(services: Services, paging: Paging, sort: NameOrder = "name") -> Response:
     page = await services.list_projects()(NameSort.parse(sort), paging)
-    return responses.page(ProjectPage, page, _out)
+    return responses.page(ProjectPage, page, ProjectOut)
 
 
 @router.get(
@@ -64,7 +54,7 @@ async def list_projects(
     responses={**ERRORS, **NOT_FOUND},
 )
 async def get_project(project_id: Id, services: Services) -> Response:
-    return _response(await services.get_project()(project_id))
+    return responses.resource(ProjectOut, await services.get_project()(project_id))
 
 
 @router.patch(
@@ -73,23 +63,18 @@ async def get_project(project_id: Id, services: Services) -> Response:
     summary="Change a project",
     responses=patch_errors("project", "The name is taken, or too many concurrent writers"),
     openapi_extra=patch_openapi(ProjectUpdate),
-    dependencies=[Depends(require_json)],
+    dependencies=[JsonBody],
 )
 async def update_project(
-    project_id: Id,
-    request: Request,
-    services: Services,
-    if_match: Annotated[str | None, Header(max_length=200)] = None,
+    project_id: Id, request: Request, services: Services, expected: ExpectedVersions
 ) -> Response:
-    _, fields = await partial_update(
+    fields = await partial_update(
         request, ProjectUpdate, lambda: services.get_project()(project_id)
     )
     view = await services.update_project()(
-        UpdateProject(
-            project_id, ProjectChanges(**fields), expected_versions=parse_if_match(if_match)
-        )
+        UpdateProject(project_id, ProjectChanges(**fields), expected_versions=expected)
     )
-    return _response(view)
+    return responses.resource(ProjectOut, view)
 
 
 @router.delete(

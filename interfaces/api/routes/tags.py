@@ -3,11 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from interfaces.api import responses
-from interfaces.api.dependencies import Services
-from interfaces.api.openapi_docs import ERRORS
-from interfaces.api.paging import Paging
-from interfaces.api.schemas_projects import TagOut, TagPage
+from interfaces.api.dependencies import Paging, Services
+from interfaces.api.problems.documented import ERRORS
+from interfaces.api.routes import responses
+from interfaces.api.schemas.projects import TagOut, TagPage
 
 router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
 
@@ -21,4 +20,4 @@ router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
 )
 async def list_tags(services: Services, paging: Paging) -> Response:
     page = await services.list_tags()(paging)
-    return responses.page(TagPage, page, lambda t: TagOut(name=t.name, task_count=t.task_count))
+    return responses.page(TagPage, page, TagOut)

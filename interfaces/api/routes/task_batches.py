@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from application.tasks.bulk_update_tasks import BulkUpdateTasks
 from application.tasks.create_tasks import CreateTasks
 from application.views import TaskView
 from domain.tasks import TaskChanges
-from interfaces.api import idempotency, responses
-from interfaces.api.dependencies import Services, require_json
-from interfaces.api.openapi_docs import BODY_ERRORS, not_found, problem
+from interfaces.api.dependencies import IdempotencyKey, JsonBody, Services
+from interfaces.api.problems.documented import BODY_ERRORS, IN_FLIGHT, not_found
+from interfaces.api.routes import idempotency, responses
 from interfaces.api.routes.tasks import command_of
-from interfaces.api.schemas_batches import (
+from interfaces.api.schemas.batches import (
     BulkCreated,
     BulkDelete,
     BulkDeleted,
     BulkUpdate,
     BulkUpdated,
     TaskBatch,
-    changes_of,
 )
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[Depends(require_json)])
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[JsonBody])
 
 
 @router.post(
@@ -33,24 +32,17 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[Depends
     summary="Create up to 1000 tasks at once",
     description="All or nothing: one invalid item is a 422 naming its index "
     "(`errors[].loc` = `body, items, i, field`) and nothing is stored.",
-    responses={
-        **BODY_ERRORS,
-        409: problem("A request with this Idempotency-Key is in progress"),
-    },
+    responses={**BODY_ERRORS, **IN_FLIGHT},
 )
 async def create_tasks(
-    body: TaskBatch, request: Request, services: Services, idempotency_key: idempotency.Key = None
+    body: TaskBatch, request: Request, services: Services, idempotency_key: IdempotencyKey = None
 ) -> Response:
-    command = CreateTasks([command_of(item) for item in body.items])
-
     def created(views: list[TaskView]) -> Response:
         return responses.task_list(views, 201)
 
-    if idempotency_key is None:
-        return created(await services.create_tasks()(command))
-    handler = services.create_tasks()
+    command = CreateTasks([command_of(item) for item in body.items])
     return await idempotency.once(
-        services, request, idempotency_key, lambda uow: handler.within(uow, command), created
+        services, request, idempotency_key, services.create_tasks(), command, created
     )
 
 
@@ -65,7 +57,7 @@ async def create_tasks(
 )
 async def bulk_update(body: BulkUpdate, services: Services) -> Response:
     updated = await services.bulk_update_tasks()(
-        BulkUpdateTasks(frozenset(body.ids), TaskChanges(**changes_of(body.changes)))
+        BulkUpdateTasks(frozenset(body.ids), TaskChanges(**body.changes.named_fields()))
     )
     return responses.json(BulkUpdated(updated=updated))
 

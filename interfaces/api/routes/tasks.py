@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from application.queries import TaskFilter, TaskSort
 from application.tasks.create_task import CreateTask
@@ -16,14 +15,27 @@ from application.tasks.update_task import UpdateTask
 from application.views import TaskView
 from domain.tasks import TaskChanges
 from domain.values import Priority, Status
-from interfaces.api import idempotency, responses
-from interfaces.api.dependencies import MAX_ID, Id, Services, parse_if_match, require_json
-from interfaces.api.errors import body_errors
-from interfaces.api.paging import Paging
-from interfaces.api.schemas import (
+from interfaces.api.dependencies import (
+    MAX_ID,
+    ExpectedVersions,
+    Id,
+    IdempotencyKey,
+    JsonBody,
+    Paging,
+    Services,
+)
+from interfaces.api.problems.documented import (
+    BODY_ERRORS,
+    ERRORS,
+    IN_FLIGHT,
+    not_found,
+    patch_errors,
+)
+from interfaces.api.routes import idempotency, responses
+from interfaces.api.routes.partial_updates import partial_update, patch_openapi
+from interfaces.api.schemas.tasks import (
     DueDate,
     PriorityName,
-    Problem,
     StatusName,
     TaskCreate,
     TaskOut,
@@ -34,15 +46,7 @@ from interfaces.api.schemas import (
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
-_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {**_PROBLEM, "description": "Invalid input; `errors` names each bad field"},
-}
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {**_PROBLEM, "description": "No such task"}}
-_BODY_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_ERRORS,
-    415: {**_PROBLEM, "description": "The body is not JSON"},
-}
+NOT_FOUND = not_found("task")
 
 
 async def task_filter(
@@ -80,7 +84,6 @@ async def task_filter(
 
 
 Filters = Annotated[TaskFilter, Depends(task_filter)]
-JsonBody = Depends(require_json)
 
 
 @router.post(
@@ -88,25 +91,17 @@ JsonBody = Depends(require_json)
     status_code=status.HTTP_201_CREATED,
     response_model=TaskOut,
     summary="Create a task",
-    responses={
-        **_BODY_ERRORS,
-        409: {**_PROBLEM, "description": "A request with this Idempotency-Key is in progress"},
-    },
+    responses={**BODY_ERRORS, **IN_FLIGHT},
     dependencies=[JsonBody],
 )
 async def create_task(
-    body: TaskCreate, request: Request, services: Services, idempotency_key: idempotency.Key = None
+    body: TaskCreate, request: Request, services: Services, idempotency_key: IdempotencyKey = None
 ) -> Response:
-    command = command_of(body)
-
     def created(view: TaskView) -> Response:
         return responses.task_response(view, 201, {"Location": f"{router.prefix}/{view.id}"})
 
-    if idempotency_key is None:
-        return created(await services.create_task()(command))
-    handler = services.create_task()
     return await idempotency.once(
-        services, request, idempotency_key, lambda uow: handler.within(uow, command), created
+        services, request, idempotency_key, services.create_task(), command_of(body), created
     )
 
 
@@ -128,7 +123,7 @@ def command_of(body: TaskCreate) -> CreateTask:
     response_model=TaskPage,
     summary="List tasks",
     description="Filters combine with AND; repeated `status`/`priority` values with OR.",
-    responses=_ERRORS,
+    responses=ERRORS,
 )
 async def list_tasks(
     services: Services,
@@ -146,7 +141,7 @@ async def list_tasks(
     return responses.task_page(page)
 
 
-@router.get("/stats", response_model=TaskStatsOut, summary="Count tasks", responses=_ERRORS)
+@router.get("/stats", response_model=TaskStatsOut, summary="Count tasks", responses=ERRORS)
 async def task_stats(services: Services, filters: Filters) -> Response:
     stats = await services.task_stats()(filters)
     return responses.json(
@@ -165,7 +160,7 @@ async def task_stats(services: Services, filters: Filters) -> Response:
     response_model=TaskOut,
     summary="Get a task",
     description="The `ETag` header carries the task's version.",
-    responses={**_ERRORS, **_NOT_FOUND},
+    responses={**ERRORS, **NOT_FOUND},
 )
 async def get_task(task_id: Id, services: Services) -> Response:
     return responses.task_response(await services.get_task()(task_id))
@@ -180,36 +175,16 @@ async def get_task(task_id: Id, services: Services) -> Response:
         '`If-Match: "N"` the change applies only at version N (else 412, nothing '
         "changes). Checks run in this order: 404, then 422, then 412."
     ),
-    responses={
-        **_BODY_ERRORS,
-        **_NOT_FOUND,
-        412: {**_PROBLEM, "description": "If-Match does not name the current version"},
-        409: {**_PROBLEM, "description": "Too many concurrent writers; retry"},
-    },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": TaskUpdate.model_json_schema()}},
-        }
-    },
+    responses=patch_errors("task"),
+    openapi_extra=patch_openapi(TaskUpdate),
     dependencies=[JsonBody],
 )
 async def update_task(
-    task_id: Id,
-    request: Request,
-    services: Services,
-    if_match: Annotated[str | None, Header(max_length=200)] = None,
+    task_id: Id, request: Request, services: Services, expected: ExpectedVersions
 ) -> Response:
-    # The body is validated here rather than by FastAPI so that a missing task
-    # is a 404 even when the body is also bad.
-    try:
-        body = TaskUpdate.model_validate_json(await request.body() or b"null")
-    except ValidationError as invalid:
-        await services.get_task()(task_id)
-        raise RequestValidationError(body_errors(invalid)) from None
-    changes = TaskChanges(**{name: getattr(body, name) for name in body.model_fields_set})
+    fields = await partial_update(request, TaskUpdate, lambda: services.get_task()(task_id))
     view = await services.update_task()(
-        UpdateTask(task_id, changes, expected_versions=parse_if_match(if_match))
+        UpdateTask(task_id, TaskChanges(**fields), expected_versions=expected)
     )
     return responses.task_response(view)
 
@@ -218,7 +193,7 @@ async def update_task(
     "/{task_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a task",
-    responses={**_ERRORS, **_NOT_FOUND},
+    responses={**ERRORS, **NOT_FOUND},
 )
 async def delete_task(task_id: Id, services: Services) -> Response:
     await services.delete_task()(task_id)

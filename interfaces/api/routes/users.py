@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from application.pagination import NameSort
 from application.users.register_user import RegisterUser
 from application.users.update_user import UpdateUser
-from application.views import UserView
 from domain.users import UserChanges
-from interfaces.api import responses
-from interfaces.api.bodies import partial_update, patch_openapi
-from interfaces.api.dependencies import Id, Services, parse_if_match, require_json
-from interfaces.api.openapi_docs import BODY_ERRORS, ERRORS, not_found, patch_errors, problem
-from interfaces.api.paging import Paging
-from interfaces.api.schemas_users import UserCreate, UserOut, UserPage, UserUpdate
+from interfaces.api.dependencies import ExpectedVersions, Id, JsonBody, NameOrder, Paging, Services
+from interfaces.api.problems.documented import (
+    BODY_ERRORS,
+    ERRORS,
+    documented,
+    not_found,
+    patch_errors,
+)
+from interfaces.api.routes import responses
+from interfaces.api.routes.partial_updates import partial_update, patch_openapi
+from interfaces.api.schemas.users import UserCreate, UserOut, UserPage, UserUpdate
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 NOT_FOUND = not_found("user")
-SORT = Query(max_length=50, description="name, created_at; '-' for descending")
-
-
-def _out(view: UserView) -> UserOut:
-    return UserOut.model_validate(view, from_attributes=True)
-
-
-def _response(view: UserView, status: int = 200) -> Response:
-    location = f"{router.prefix}/{view.id}" if status == 201 else None
-    return responses.versioned(_out(view), view.version, status, location)
 
 
 @router.post(
@@ -39,27 +31,25 @@ def _response(view: UserView, status: int = 200) -> Response:
     response_model=UserOut,
     summary="Register a user",
     description="Emails are unique without regard to case (409) and are stored lower-cased.",
-    responses={**BODY_ERRORS, 409: problem("The email is taken")},
-    dependencies=[Depends(require_json)],
+    responses={**BODY_ERRORS, 409: documented("The email is taken")},
+    dependencies=[JsonBody],
 )
 async def register_user(body: UserCreate, services: Services) -> Response:
     view = await services.register_user()(RegisterUser(email=body.email, name=body.name))
-    return _response(view, 201)
+    return responses.resource(UserOut, view, 201, f"{router.prefix}/{view.id}")
 
 
 @router.get("", response_model=UserPage, summary="List users", responses=ERRORS)
-async def list_users(
-    services: Services, paging: Paging, sort: Annotated[str, SORT] = "name"
-) -> Response:
+async def list_users(services: Services, paging: Paging, sort: NameOrder = "name") -> Response:
     page = await services.list_users()(NameSort.parse(sort), paging)
-    return responses.page(UserPage, page, _out)
+    return responses.page(UserPage, page, UserOut)
 
 
 @router.get(
     "/{user_id}", response_model=UserOut, summary="Get a user", responses={**ERRORS, **NOT_FOUND}
 )
 async def get_user(user_id: Id, services: Services) -> Response:
-    return _response(await services.get_user()(user_id))
+    return responses.resource(UserOut, await services.get_user()(user_id))
 
 
 @router.patch(
@@ -68,19 +58,16 @@ async def get_user(user_id: Id, services: Services) -> Response:
     summary="Change a user",
     responses=patch_errors("user", "The email is taken, or too many concurrent writers"),
     openapi_extra=patch_openapi(UserUpdate),
-    dependencies=[Depends(require_json)],
+    dependencies=[JsonBody],
 )
 async def update_user(
-    user_id: Id,
-    request: Request,
-    services: Services,
-    if_match: Annotated[str | None, Header(max_length=200)] = None,
+    user_id: Id, request: Request, services: Services, expected: ExpectedVersions
 ) -> Response:
-    _, fields = await partial_update(request, UserUpdate, lambda: services.get_user()(user_id))
+    fields = await partial_update(request, UserUpdate, lambda: services.get_user()(user_id))
     view = await services.update_user()(
-        UpdateUser(user_id, UserChanges(**fields), expected_versions=parse_if_match(if_match))
+        UpdateUser(user_id, UserChanges(**fields), expected_versions=expected)
     )
-    return _response(view)
+    return responses.resource(UserOut, view)
 
 
 @router.delete(

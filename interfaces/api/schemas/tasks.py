@@ -1,4 +1,4 @@
-"""HTTP shapes: request and response bodies as the REST contract describes them."""
+"""HTTP shapes of tasks: what a client sends to create or change one, and what it gets back."""
 
 from __future__ import annotations
 
@@ -6,25 +6,21 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from domain.values import DESCRIPTION_MAX, TITLE_MAX
+from domain.values import TITLE_MAX
+from interfaces.api.schemas.common import (
+    Description,
+    PageOut,
+    ReferenceId,
+    RequestBody,
+    refuse_null,
+)
 
 StatusName = Literal["todo", "in_progress", "done"]
 PriorityName = Literal["low", "medium", "high"]
 Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX)]
-Description = Annotated[str, Field(max_length=DESCRIPTION_MAX)]
-ReferenceId = Annotated[
-    int, Field(strict=True, gt=0, le=2**63 - 1, description="The id of an existing row")
-]
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -55,52 +51,6 @@ Tags = Annotated[
         "trimming and lower-casing; duplicates merge.",
     ),
 ]
-
-
-def _trim(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, list):
-        return [_trim(item) for item in value]
-    return value
-
-
-def refuse_null(cls: Any, value: Any) -> Any:
-    """A field validator for the fields of a partial update that cannot be cleared."""
-    if value is None:
-        raise PydanticCustomError("null_not_allowed", "this field cannot be null")
-    return value
-
-
-class RequestBody(BaseModel):
-    """A JSON object whose strings are trimmed and whose unknown fields are refused.
-
-    On a create, a string that is empty after trimming counts as missing; on a
-    partial update it counts as ``null`` (which only nullable fields accept).
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    empty_means_null: ClassVar[bool] = False
-    non_nullable: ClassVar[tuple[str, ...]] = ()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _trim_strings(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        trimmed = {}
-        for key, value in data.items():
-            if type(value) is str:
-                value = value.strip()
-                if not value and key in cls.__pydantic_fields__:
-                    if not cls.empty_means_null:
-                        continue
-                    if key not in cls.non_nullable:
-                        value = None
-            elif type(value) is list:
-                value = _trim(value)
-            trimmed[key] = value
-        return trimmed
 
 
 class TaskCreate(RequestBody):
@@ -152,11 +102,8 @@ class TaskOut(BaseModel):
     version: int
 
 
-class TaskPage(BaseModel):
-    items: list[TaskOut]
-    limit: int
-    next_cursor: str | None
-    total: int | None
+class TaskPage(PageOut[TaskOut]):
+    pass
 
 
 class TaskStatsOut(BaseModel):
@@ -165,25 +112,3 @@ class TaskStatsOut(BaseModel):
     by_priority: dict[PriorityName, int]
     overdue: int
     completion_rate: float
-
-
-class ErrorItem(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem document."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[ErrorItem] | None = None
-    correlation_id: str | None = None
-
-
-class HealthOut(BaseModel):
-    status: Literal["ok"]
-    database: Literal["ok"] | None = None

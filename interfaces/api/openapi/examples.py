@@ -1,6 +1,6 @@
 """Examples for the OpenAPI document, by component schema name.
 
-``interfaces.api.openapi`` adds them to the schemas that have none of their
+``openapi.document`` adds them to the schemas that have none of their
 own and to every response and request body that uses those schemas. A schema
 can also carry its examples itself (``json_schema_extra={"examples": [...]}``):
 those win. A name that no schema has is ignored.

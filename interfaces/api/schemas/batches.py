@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from interfaces.api.schemas import (
-    PriorityName,
-    ReferenceId,
-    RequestBody,
-    StatusName,
-    TaskCreate,
-    TaskOut,
-    refuse_null,
-)
+from interfaces.api.schemas.common import ReferenceId, RequestBody, refuse_null
+from interfaces.api.schemas.tasks import PriorityName, StatusName, TaskCreate, TaskOut
 
 BATCH_MAX = 1000
 
@@ -76,7 +69,3 @@ class BulkUpdated(BaseModel):
 
 class BulkDeleted(BaseModel):
     deleted: int
-
-
-def changes_of(body: BulkChanges) -> dict[str, Any]:
-    return {name: getattr(body, name) for name in body.model_fields_set}

@@ -1,20 +1,17 @@
 """A request whose database failed: run again when that is safe, else a 503.
 
-- A read (GET, HEAD, OPTIONS) whose connection died is run again, up to
+- A read (GET, HEAD, OPTIONS) whose connection died runs again, up to
   ``DB_REQUEST_ATTEMPTS`` times in all, with exponential backoff and jitter.
-- A write is run again only when an idempotency key protects it: the request
-  carries ``Idempotency-Key`` and its endpoint declares that header, so a
-  second run replays the first instead of repeating it. Any other write whose
-  connection died may or may not have been committed; it is answered 503
-  with ``Retry-After`` and the client, who knows, decides.
-- A database that cannot be reached (the connection attempts, themselves
-  retried with backoff, ran out; or the pool stayed exhausted) and a statement
-  that ran past its timeout are answered 503 with ``Retry-After`` at once.
+- A write runs again only when its endpoint declares ``Idempotency-Key`` and
+  the request carries one: the second run replays the first. Any other write
+  whose connection died may or may not have been committed: 503 with
+  ``Retry-After``, and the client, who knows, decides.
+- A database out of reach (connection attempts ran out, the pool stayed
+  exhausted) or a statement past its timeout: 503 with ``Retry-After`` at once.
 
-This is a pure ASGI middleware inside Starlette's error middleware: it sees
-the exception before it becomes a 500, and only retries while no byte of the
-answer has been sent. The body of a request that may be retried is read once
-and replayed to each run.
+It runs inside Starlette's error middleware, to see the exception before it is
+a 500, and retries only while nothing of the answer has been sent; the body of
+a request that may run again is read once and replayed to each run.
 """
 
 from __future__ import annotations
@@ -23,23 +20,18 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
+from fastapi import FastAPI, params
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from infrastructure.database.failures import DatabaseFailure, classify, describe
-from interfaces.api.errors import problem
+from infrastructure.database.retries import again_after_lost
+from interfaces.api.dependencies import IDEMPOTENCY_HEADER, carries_body
+from interfaces.api.middleware.sending import WatchedSend
+from interfaces.api.problems.answers import problem
 
-IDEMPOTENCY_HEADER = "idempotency-key"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_AFTER_SECONDS = 2
 
@@ -55,11 +47,6 @@ _DETAILS = {
 }
 
 
-def install(app: FastAPI, attempts: Callable[[], int]) -> None:
-    """Add the middleware; call before any other ``add_middleware`` to keep it innermost."""
-    app.add_middleware(DatabaseFailures, attempts=attempts)
-
-
 class DatabaseFailures:
     def __init__(self, app: ASGIApp, attempts: Callable[[], int]) -> None:
         self.app = app
@@ -71,19 +58,14 @@ class DatabaseFailures:
             await self.app(scope, receive, send)
             return
         replayable = self._may_run_twice(scope)
-        body = await _read_body(receive) if replayable and _has_body(scope) else b""
-        started = False
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        body = await _read_body(receive) if replayable and carries_body(scope) else b""
+        answer = WatchedSend(send)
 
         def worth_another_run(error: BaseException) -> bool:
-            return not started and classify(error) is DatabaseFailure.LOST
+            return not answer.started and classify(error) is DatabaseFailure.LOST
 
         async def run() -> None:
-            await self.app(scope, _replay(body, receive) if replayable else receive, tracking)
+            await self.app(scope, _replay(body, receive) if replayable else receive, answer)
 
         attempts = self._attempts() if replayable else 1
         try:
@@ -93,16 +75,14 @@ class DatabaseFailures:
                 if attempts == 1 or not worth_another_run(error):
                     raise
                 # The first run failed; only now is a retry policy worth building.
-                await AsyncRetrying(
-                    stop=stop_after_attempt(attempts),
-                    wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
-                    retry=retry_if_exception(worth_another_run),
-                    before_sleep=functools.partial(_log_retry, scope),
-                    reraise=True,
+                await again_after_lost(
+                    attempts,
+                    worth_it=lambda _: not answer.started,
+                    on_retry=functools.partial(_log_retry, scope),
                 )(_after(error, run))
         except Exception as error:
             failure = classify(error)
-            if failure is None or started:
+            if failure is None or answer.started:
                 raise
             logger.warning(
                 "%s %s answered 503: database %s (%s)",
@@ -111,13 +91,13 @@ class DatabaseFailures:
                 failure.value,
                 describe(error),
             )
-            answer = problem(
+            unavailable = problem(
                 503,
                 _DETAILS[failure],
                 kind=f"database-{failure.value.replace('_', '-')}",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
-            await answer(scope, receive, send)
+            await unavailable(scope, receive, send)
 
     def _may_run_twice(self, scope: Scope) -> bool:
         if scope["method"] in SAFE_METHODS:
@@ -138,14 +118,11 @@ class DatabaseFailures:
 
 def _declares_idempotency_key(route: APIRoute) -> bool:
     """Whether the endpoint (or one of its dependencies) reads ``Idempotency-Key``."""
-
-    def headers(dependant: Dependant) -> list[str]:
-        found = [field.alias.lower().replace("_", "-") for field in dependant.header_params]
-        for dependency in dependant.dependencies:
-            found += headers(dependency)
-        return found
-
-    return IDEMPOTENCY_HEADER in headers(route.dependant)
+    return any(
+        isinstance(field.field_info, params.Header)
+        and field.alias.lower().replace("_", "-") == IDEMPOTENCY_HEADER
+        for field in get_flat_params(route.dependant)
+    )
 
 
 def _after(failure: Exception, run: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
@@ -160,14 +137,6 @@ def _after(failure: Exception, run: Callable[[], Awaitable[None]]) -> Callable[[
         await run()
 
     return again
-
-
-def _has_body(scope: Scope) -> bool:
-    for key, value in scope.get("headers", ()):
-        name = key.lower()
-        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
-            return True
-    return False
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -195,12 +164,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _log_retry(scope: Scope, state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
+def _log_retry(scope: Scope, error: BaseException, attempt: int) -> None:
     logger.warning(
         "%s %s lost its database connection (%s); running it again (attempt %d)",
         scope["method"],
         scope["path"],
-        describe(error) if error else "no outcome",
-        state.attempt_number + 1,
+        describe(error),
+        attempt,
     )

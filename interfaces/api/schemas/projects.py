@@ -7,8 +7,15 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from interfaces.api.schemas import Description, ReferenceId, RequestBody, StatusName, refuse_null
-from interfaces.api.schemas_users import Name
+from interfaces.api.schemas.common import (
+    Description,
+    Name,
+    PageOut,
+    ReferenceId,
+    RequestBody,
+    refuse_null,
+)
+from interfaces.api.schemas.tasks import StatusName
 
 
 class ProjectCreate(RequestBody):
@@ -40,11 +47,8 @@ class ProjectOut(BaseModel):
     task_counts: dict[StatusName, int]
 
 
-class ProjectPage(BaseModel):
-    items: list[ProjectOut]
-    limit: int
-    next_cursor: str | None
-    total: int | None
+class ProjectPage(PageOut[ProjectOut]):
+    pass
 
 
 class TagOut(BaseModel):
@@ -52,8 +56,5 @@ class TagOut(BaseModel):
     task_count: int
 
 
-class TagPage(BaseModel):
-    items: list[TagOut]
-    limit: int
-    next_cursor: str | None
-    total: int | None
+class TagPage(PageOut[TagOut]):
+    pass

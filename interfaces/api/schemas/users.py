@@ -7,11 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain.values import EMAIL_MAX, NAME_MAX
-from interfaces.api.schemas import RequestBody, refuse_null
+from domain.values import EMAIL_MAX
+from interfaces.api.schemas.common import Name, PageOut, RequestBody, refuse_null
 
 Email = Annotated[str, Field(min_length=3, max_length=EMAIL_MAX, description="local@domain.tld")]
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
 
 
 class UserCreate(RequestBody):
@@ -41,8 +40,5 @@ class UserOut(BaseModel):
     updated_at: datetime
 
 
-class UserPage(BaseModel):
-    items: list[UserOut]
-    limit: int
-    next_cursor: str | None
-    total: int | None
+class UserPage(PageOut[UserOut]):
+    pass

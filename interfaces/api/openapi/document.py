@@ -4,28 +4,25 @@
   schema and an example; FastAPI's own 422 shape, which this API never sends,
   is replaced.
 - Every operation documents the 500 it may answer, and every answer the
-  ``X-Request-ID`` header (see ``request_context``).
+  ``X-Request-ID`` header (see ``middleware.request_id``).
 - Schemas, answers and request bodies get examples (``examples.BY_SCHEMA``)
   when they have none of their own.
 
-Routes need not repeat any of this. ``python -m interfaces.api.openapi`` prints
-the document: ``taskhex openapi`` runs exactly that in a child process, so that
-the CLI never imports FastAPI.
+Routes need not repeat any of this. ``interfaces.api.print_openapi`` prints
+the document.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any, Final
 
-from fastapi import FastAPI
+from interfaces.api.middleware.request_id import REQUEST_ID_HEADER
+from interfaces.api.openapi import examples
+from interfaces.api.problems.answers import PROBLEM_JSON
+from interfaces.api.problems.documented import INVALID_INPUT
+from interfaces.api.schemas.common import Problem
 
-from interfaces.api import examples
-from interfaces.api.request_context import REQUEST_ID_HEADER
-from interfaces.api.schemas import Problem
-
-PROBLEM_JSON: Final = "application/problem+json"
 _METHODS: Final = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 _SCHEMAS: Final = "#/components/schemas/"
 _PROBLEM_REF: Final = {"$ref": f"{_SCHEMAS}Problem"}
@@ -45,28 +42,13 @@ _REQUEST_ID_HEADER: Final = {
 }
 _DESCRIPTIONS: Final = {
     "400": "The cursor was tampered with, or made for another collection, sort or filter",
-    "422": "Invalid input; `errors` names each bad field",
+    "422": INVALID_INPUT,
     "500": "Unexpected error; quote `correlation_id` (the request id) when reporting it",
 }
 
 
-def install(app: FastAPI) -> None:
-    """Serve the completed document at ``/openapi.json`` and ``/docs``."""
-    generate = app.openapi
-    completed = False
-
-    def openapi() -> dict[str, Any]:
-        nonlocal completed
-        document = generate()
-        if not completed:
-            complete(document)
-            completed = True
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
 def complete(document: dict[str, Any]) -> dict[str, Any]:
+    """Complete the document that FastAPI generated, in place; return it."""
     components = document.setdefault("components", {})
     schemas: dict[str, Any] = components.setdefault("schemas", {})
     _add_problem(schemas)
@@ -136,15 +118,3 @@ def _example_of(schema: dict[str, Any], schemas: dict[str, Any]) -> Any:
     if component.get("examples"):
         return component["examples"][0]
     return examples.BY_SCHEMA.get(name)
-
-
-def main() -> None:
-    """Print the completed OpenAPI document as JSON on standard output."""
-    from interfaces.api.app import create_app
-
-    json.dump(create_app().openapi(), sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
-if __name__ == "__main__":  # pragma: no cover - run as `python -m interfaces.api.openapi`
-    main()
