@@ -6,8 +6,11 @@ ones it takes; their meaning, names and checks live here.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Final
+from typing import Annotated, Any, Final, TypeVar
 
 import typer
 
@@ -17,6 +20,8 @@ from domain.values import Priority, Status
 
 MAX_ID: Final = 2**63 - 1
 DATE_FORMATS: Final = ["%Y-%m-%d"]
+
+R = TypeVar("R")
 
 TaskId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The task's id.")]
 Json = Annotated[
@@ -72,6 +77,41 @@ DEFAULT_LIMIT: Final = LIMIT_DEFAULT
 
 def as_date(value: datetime | None) -> date | None:
     return None if value is None else value.date()
+
+
+_FILTERS: Final = {
+    "status": Statuses,
+    "priority": Priorities,
+    "project_id": ProjectId,
+    "assignee_id": AssigneeId,
+    "tag": Tag,
+    "q": Search,
+    "due_before": DueBefore,
+    "due_after": DueAfter,
+}
+
+
+def filtered(command: Callable[..., R]) -> Callable[..., R]:
+    """``command`` with the API's task filters as options, handed to it as ``task_filter``.
+
+    Typer reads a command's options from its signature: this one is the
+    command's own, its ``task_filter`` parameter replaced by the filters'.
+    """
+    own = inspect.signature(command, eval_str=True).parameters
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    options = [
+        *(p for name, p in own.items() if name != "task_filter"),
+        *(inspect.Parameter(n, keyword, default=None, annotation=a) for n, a in _FILTERS.items()),
+    ]
+
+    @functools.wraps(command)
+    def with_filters(*args: Any, **kwargs: Any) -> R:
+        chosen = {name: kwargs.pop(name) for name in _FILTERS}
+        return command(*args, task_filter=task_filter(**chosen), **kwargs)
+
+    with_filters.__signature__ = inspect.Signature(options)  # type: ignore[attr-defined]
+    with_filters.__annotations__ = {p.name: p.annotation for p in options}
+    return with_filters
 
 
 def task_filter(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from application.pagination import Page, PageQuery
-from application.queries import TaskSort
+from application.queries import TaskFilter, TaskSort
 from application.tasks.create_task import CreateTask
 from application.tasks.list_tasks import ListTasks
 from application.tasks.update_task import UpdateTask
@@ -18,19 +18,11 @@ from domain.values import Priority, Status
 from interfaces.cli import options, output
 from interfaces.cli.options import (
     MAX_ID,
-    AssigneeId,
     Cursor,
-    DueAfter,
-    DueBefore,
     Json,
     Limit,
     Offset,
-    Priorities,
-    ProjectId,
-    Search,
     Sort,
-    Statuses,
-    Tag,
     TaskId,
 )
 from interfaces.cli.runtime import run
@@ -95,16 +87,10 @@ def add(
 
 
 @app.command("list")
+@options.filtered
 def list_tasks(
     ctx: typer.Context,
-    status: Statuses = None,
-    priority: Priorities = None,
-    project_id: ProjectId = None,
-    assignee_id: AssigneeId = None,
-    tag: Tag = None,
-    q: Search = None,
-    due_before: DueBefore = None,
-    due_after: DueAfter = None,
+    task_filter: TaskFilter,
     sort: Sort = "-created_at",
     limit: Limit = options.DEFAULT_LIMIT,
     offset: Offset = None,
@@ -113,9 +99,6 @@ def list_tasks(
 ) -> None:
     """List tasks: the API's filters (AND between options, OR within a repeated one),
     sort and pagination (--offset, or --cursor with the next cursor a page printed)."""
-    task_filter = options.task_filter(
-        status, priority, project_id, assignee_id, tag, q, due_before, due_after
-    )
 
     async def body(services: Container) -> Page[TaskView]:
         query = ListTasks(task_filter, TaskSort.parse(sort), PageQuery(limit, offset, cursor))
@@ -225,22 +208,9 @@ def delete(ctx: typer.Context, task_id: TaskId, as_json: Json = False) -> None:
 
 
 @app.command()
-def stats(
-    ctx: typer.Context,
-    status: Statuses = None,
-    priority: Priorities = None,
-    project_id: ProjectId = None,
-    assignee_id: AssigneeId = None,
-    tag: Tag = None,
-    q: Search = None,
-    due_before: DueBefore = None,
-    due_after: DueAfter = None,
-    as_json: Json = False,
-) -> None:
+@options.filtered
+def stats(ctx: typer.Context, task_filter: TaskFilter, as_json: Json = False) -> None:
     """Count tasks by status and priority, with overdue and completion rate."""
-    task_filter = options.task_filter(
-        status, priority, project_id, assignee_id, tag, q, due_before, due_after
-    )
 
     async def body(services: Container) -> TaskStats:
         found: TaskStats = await services.task_stats()(task_filter)

@@ -15,6 +15,7 @@ import typer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from application.pagination import PageQuery
+from application.queries import TaskFilter
 from application.tasks.create_task import CreateTask
 from application.tasks.export_tasks import BATCH_MAX, ExportTasks
 from application.tasks.import_tasks import ImportTasks, ImportTasksHandler, InvalidTaskInBatch
@@ -22,18 +23,10 @@ from application.tasks.list_tasks import ListTasks
 from interfaces.cli import checkpoint, output
 from interfaces.cli.errors import CliError, ExitCode
 from interfaces.cli.options import (
-    AssigneeId,
     BatchSize,
-    DueAfter,
-    DueBefore,
     Json,
-    Priorities,
-    ProjectId,
     Quiet,
-    Search,
-    Statuses,
-    Tag,
-    task_filter,
+    filtered,
 )
 from interfaces.cli.runtime import run
 from interfaces.container import Container
@@ -88,20 +81,14 @@ def parse_line(number: int, raw: bytes) -> CreateTask:
 
 
 @app.command("export")
+@filtered
 def export_tasks(
     ctx: typer.Context,
+    task_filter: TaskFilter,
     file: Annotated[
         Path | None,
         typer.Argument(dir_okay=False, help="Where to write; standard output if left out or '-'."),
     ] = None,
-    status: Statuses = None,
-    priority: Priorities = None,
-    project_id: ProjectId = None,
-    assignee_id: AssigneeId = None,
-    tag: Tag = None,
-    q: Search = None,
-    due_before: DueBefore = None,
-    due_after: DueAfter = None,
     batch_size: Annotated[
         int, typer.Option(min=1, max=BATCH_MAX, help="Tasks read per statement.")
     ] = 1000,
@@ -113,16 +100,15 @@ def export_tasks(
     last batch costs what the first does. A file is written under a temporary
     name and renamed once complete; `taskhex import` reads it back.
     """
-    selected = task_filter(status, priority, project_id, assignee_id, tag, q, due_before, due_after)
     to_stdout = file is None or str(file) == "-"
 
     async def body(services: Container) -> int:
-        count = services.list_tasks()(ListTasks(selected, page=PageQuery(limit=1)))
+        count = services.list_tasks()(ListTasks(task_filter, page=PageQuery(limit=1)))
         total = (await count).total
         written = 0
         with _target(None if to_stdout else file) as out, output.progress(quiet=quiet) as bar:
             progress = bar.add_task("exporting tasks", total=total)
-            async for batch in services.export_tasks()(ExportTasks(selected, batch_size)):
+            async for batch in services.export_tasks()(ExportTasks(task_filter, batch_size)):
                 out.write("".join(output.dumps(output.task_json(v)) + "\n" for v in batch))
                 written += len(batch)
                 bar.advance(progress, len(batch))
