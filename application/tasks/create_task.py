@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Final
 
 from application.ports import Clock, UnitOfWork
 from application.views import TaskView
@@ -21,6 +23,12 @@ class CreateTask:
     project_id: int | None = None
     assignee_id: int | None = None
 
+    @classmethod
+    def of(cls, given: object) -> CreateTask:
+        """The command for anything with these fields (a request body, an import line)."""
+        fields = {name: getattr(given, name) for name in _FIELDS}
+        return cls(**{**fields, "tags": tuple(fields["tags"])})
+
     def task(self, now: datetime) -> Task:
         """The new task this command asks for; ``DomainError`` if it breaks a rule."""
         return Task.create(
@@ -34,6 +42,9 @@ class CreateTask:
             assignee_id=self.assignee_id,
             now=now,
         )
+
+
+_FIELDS: Final = tuple(f.name for f in dataclasses.fields(CreateTask))
 
 
 class CreateTaskHandler:

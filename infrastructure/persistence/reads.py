@@ -116,3 +116,10 @@ def create_reads(engine: AsyncEngine, *, pooled: bool, fast: bool = True) -> Rea
     ):
         return AsyncpgReads(engine)
     return SqlAlchemyReads(engine, pooled=pooled)
+
+
+async def first(reads: Reads, query: Query, parameters: Mapping[str, Any]) -> Any | None:
+    """The first row ``query`` finds, or ``None``."""
+    async with reads() as run:
+        found = await run(query, parameters)
+    return found[0] if found else None

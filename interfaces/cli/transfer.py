@@ -57,22 +57,10 @@ class TaskLine(BaseModel):
     updated_at: str | None = None
     completed_at: str | None = None
 
-    def command(self) -> CreateTask:
-        return CreateTask(
-            title=self.title,
-            description=self.description,
-            status=self.status,
-            priority=self.priority,
-            due_date=self.due_date,
-            tags=tuple(self.tags),
-            project_id=self.project_id,
-            assignee_id=self.assignee_id,
-        )
-
 
 def parse_line(number: int, raw: bytes) -> CreateTask:
     try:
-        return TaskLine.model_validate_json(raw).command()
+        return CreateTask.of(TaskLine.model_validate_json(raw))
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in error.errors()

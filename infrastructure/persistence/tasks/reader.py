@@ -17,7 +17,7 @@ from application.tasks.export_tasks import TaskStream
 from application.views import TagView, TaskStats, TaskView
 from domain.values import Priority, Status
 from infrastructure.persistence import keyset
-from infrastructure.persistence.reads import Query, Reads
+from infrastructure.persistence.reads import Query, Reads, first
 from infrastructure.persistence.tasks import statements
 from infrastructure.persistence.tasks.table import view_of
 
@@ -29,9 +29,8 @@ class SqlTaskReader(TaskReader):
         self._reads = reads
 
     async def get(self, task_id: int) -> TaskView | None:
-        async with self._reads() as run:
-            found = await run(_BY_ID, {"task_id": task_id})
-        return view_of(found[0]) if found else None
+        row = await first(self._reads, _BY_ID, {"task_id": task_id})
+        return None if row is None else view_of(row)
 
     async def list(
         self, task_filter: TaskFilter, sort: TaskSort, page: PageRequest

@@ -8,7 +8,7 @@ from application.pagination import NameSort, Page, PageRequest
 from application.ports import UserReader
 from application.views import UserView
 from infrastructure.persistence import keyset
-from infrastructure.persistence.reads import Query, Reads
+from infrastructure.persistence.reads import Query, Reads, first
 from infrastructure.persistence.users.table import user
 
 _BY_ID = Query(select(user).where(user.c.id == bindparam("id")))
@@ -23,9 +23,8 @@ class SqlUserReader(UserReader):
         self._reads = reads
 
     async def get(self, user_id: int) -> UserView | None:
-        async with self._reads() as run:
-            found = await run(_BY_ID, {"id": user_id})
-        return _view(found[0]) if found else None
+        row = await first(self._reads, _BY_ID, {"id": user_id})
+        return None if row is None else _view(row)
 
     async def list(self, sort: NameSort, page: PageRequest) -> Page[UserView]:
         async with self._reads() as run:

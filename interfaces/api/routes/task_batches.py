@@ -6,13 +6,13 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from application.tasks.bulk_update_tasks import BulkUpdateTasks
+from application.tasks.create_task import CreateTask
 from application.tasks.create_tasks import CreateTasks
 from application.views import TaskView
 from domain.tasks import TaskChanges
 from interfaces.api.dependencies import IdempotencyKey, JsonBody, Services
 from interfaces.api.problems.documented import BODY_ERRORS, IN_FLIGHT, not_found
 from interfaces.api.routes import idempotency, responses
-from interfaces.api.routes.tasks import command_of
 from interfaces.api.schemas.batches import (
     BulkCreated,
     BulkDelete,
@@ -40,7 +40,7 @@ async def create_tasks(
     def created(views: list[TaskView]) -> Response:
         return responses.task_list(views, 201)
 
-    command = CreateTasks([command_of(item) for item in body.items])
+    command = CreateTasks([CreateTask.of(item) for item in body.items])
     return await idempotency.once(
         services, request, idempotency_key, services.create_tasks(), command, created
     )

@@ -101,20 +101,7 @@ async def create_task(
         return responses.task_response(view, 201, {"Location": f"{router.prefix}/{view.id}"})
 
     return await idempotency.once(
-        services, request, idempotency_key, services.create_task(), command_of(body), created
-    )
-
-
-def command_of(body: TaskCreate) -> CreateTask:
-    return CreateTask(
-        title=body.title,
-        description=body.description,
-        status=body.status,
-        priority=body.priority,
-        due_date=body.due_date,
-        tags=tuple(body.tags),
-        project_id=body.project_id,
-        assignee_id=body.assignee_id,
+        services, request, idempotency_key, services.create_task(), CreateTask.of(body), created
     )
 
 
