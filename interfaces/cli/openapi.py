@@ -1,7 +1,7 @@
 """``taskhex openapi``: the HTTP API's schema, without importing the HTTP framework here.
 
 The schema is FastAPI's to build. So that this CLI never imports FastAPI (an
-import-linter contract), the command runs ``python -m interfaces.api.openapi``
+import-linter contract), the command runs ``python -m interfaces.api.print_openapi``
 in a child process and passes its output on.
 """
 
