@@ -17,6 +17,7 @@ from interfaces.api.middleware.request_id import identified
 from interfaces.api.openapi.document import complete
 from interfaces.api.problems import handlers
 from interfaces.api.routes import health, projects, tags, task_batches, tasks, users
+from interfaces.api.routing import Paths
 from interfaces.container import Container, dispose
 
 _NO_TELEMETRY: Final[TelemetryConfig] = {"tracing": False, "metrics": False, "logs": False}
@@ -65,6 +66,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     # Around it: a body over MAX_BODY_BYTES is a 413 before anything reads it whole.
     app.add_middleware(BodyLimit, limit=lambda: services.settings().max_body_bytes)
     # Routes are matched in order: the busiest first.
-    for module in (tasks, task_batches, users, projects, tags, health):
-        app.include_router(module.router)
+    routers = [m.router for m in (tasks, task_batches, users, projects, tags, health)]
+    for router in routers:
+        app.include_router(router)
+    app.state.paths = Paths(routers)
     return app

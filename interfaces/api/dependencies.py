@@ -5,6 +5,7 @@ Dependencies are ``async``: FastAPI runs a sync one in its thread pool, a hop pe
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Final
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request
@@ -15,6 +16,7 @@ from interfaces.container import Container
 
 MAX_ID: Final = 2**63 - 1
 IDEMPOTENCY_HEADER: Final = "idempotency-key"
+_PLAIN_MEDIA_TYPE: Final = re.compile(r"[a-z0-9!#$&^_.+-]{1,40}/[a-z0-9!#$&^_.+-]{1,60}")
 
 Id = Annotated[int, Path(gt=0, le=MAX_ID, description="A positive 64-bit id.")]
 
@@ -128,7 +130,9 @@ async def require_json(
         return
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise HTTPException(415, f"Content-Type must be application/json, not {media_type!r}")
+        # Quoted only when it is short and plain: nothing a client sends is echoed unchecked.
+        shown = f", not {media_type!r}" if _PLAIN_MEDIA_TYPE.fullmatch(media_type) else ""
+        raise HTTPException(415, f"Content-Type must be application/json{shown}")
 
 
 JsonBody = Depends(require_json)

@@ -71,13 +71,17 @@ def install(app: FastAPI) -> None:
         return too_large(error)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, error: HTTPException) -> Response:
+    async def _http(request: Request, error: HTTPException) -> Response:
         if error.status_code == 400 and isinstance(error.__cause__, ValueError | RecursionError):
             # FastAPI's answer to a body it could not decode (not UTF-8, nested too
             # deep): malformed JSON, which the contract makes a 422 like any other.
             return validation_problem(
                 [{"loc": ["body"], "msg": "The body is not valid JSON", "type": "json_invalid"}]
             )
+        if error.status_code == 405:
+            allowed = ", ".join(request.app.state.paths.allowed(request.scope))
+            detail = f"{request.method} is not allowed here; this path takes {allowed}"
+            return problem(405, detail, headers={"Allow": allowed})
         return problem(error.status_code, str(error.detail), headers=error.headers)
 
     @app.exception_handler(Exception)

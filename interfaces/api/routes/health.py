@@ -11,11 +11,12 @@ from interfaces.api.dependencies import Services
 from interfaces.api.problems.answers import problem
 from interfaces.api.problems.documented import documented
 from interfaces.api.routes import responses
+from interfaces.api.routing import FixedPathsFirst
 from interfaces.api.schemas.common import HealthOut
 
 READY_TIMEOUT_SECONDS = 2.0
 
-router = APIRouter(prefix="/health", tags=["health"])
+router = APIRouter(prefix="/health", tags=["health"], route_class=FixedPathsFirst)
 logger = logging.getLogger("taskhex.health")
 
 

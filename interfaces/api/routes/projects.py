@@ -19,9 +19,10 @@ from interfaces.api.problems.documented import (
 )
 from interfaces.api.routes import responses
 from interfaces.api.routes.partial_updates import partial_update, patch_openapi
+from interfaces.api.routing import FixedPathsFirst
 from interfaces.api.schemas.projects import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate
 
-router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"], route_class=FixedPathsFirst)
 NOT_FOUND = not_found("project")
 
 

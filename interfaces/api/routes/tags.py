@@ -6,9 +6,10 @@ from fastapi.responses import Response
 from interfaces.api.dependencies import Paging, Services
 from interfaces.api.problems.documented import ERRORS
 from interfaces.api.routes import responses
+from interfaces.api.routing import FixedPathsFirst
 from interfaces.api.schemas.projects import TagOut, TagPage
 
-router = APIRouter(prefix="/api/v1/tags", tags=["tags"])
+router = APIRouter(prefix="/api/v1/tags", tags=["tags"], route_class=FixedPathsFirst)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from domain.tasks import TaskChanges
 from interfaces.api.dependencies import IdempotencyKey, JsonBody, Services
 from interfaces.api.problems.documented import BODY_ERRORS, IN_FLIGHT, not_found
 from interfaces.api.routes import idempotency, responses
+from interfaces.api.routing import FixedPathsFirst
 from interfaces.api.schemas.batches import (
     BulkCreated,
     BulkDelete,
@@ -22,7 +23,9 @@ from interfaces.api.schemas.batches import (
     TaskBatch,
 )
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], dependencies=[JsonBody])
+router = APIRouter(
+    prefix="/api/v1/tasks", tags=["tasks"], dependencies=[JsonBody], route_class=FixedPathsFirst
+)
 
 
 @router.post(

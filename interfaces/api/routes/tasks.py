@@ -33,6 +33,7 @@ from interfaces.api.problems.documented import (
 )
 from interfaces.api.routes import idempotency, responses
 from interfaces.api.routes.partial_updates import partial_update, patch_openapi
+from interfaces.api.routing import FixedPathsFirst
 from interfaces.api.schemas.tasks import (
     DueDate,
     PriorityName,
@@ -44,7 +45,7 @@ from interfaces.api.schemas.tasks import (
     TaskUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=FixedPathsFirst)
 
 NOT_FOUND = not_found("task")
 

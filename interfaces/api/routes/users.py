@@ -19,9 +19,10 @@ from interfaces.api.problems.documented import (
 )
 from interfaces.api.routes import responses
 from interfaces.api.routes.partial_updates import partial_update, patch_openapi
+from interfaces.api.routing import FixedPathsFirst
 from interfaces.api.schemas.users import UserCreate, UserOut, UserPage, UserUpdate
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = APIRouter(prefix="/api/v1/users", tags=["users"], route_class=FixedPathsFirst)
 NOT_FOUND = not_found("user")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from domain.values import DESCRIPTION_MAX, NAME_MAX
@@ -13,8 +13,19 @@ T = TypeVar("T")
 
 Description = Annotated[str, Field(max_length=DESCRIPTION_MAX)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema's integers, which include ``318.0``; strings and booleans stay refused."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 ReferenceId = Annotated[
-    int, Field(strict=True, gt=0, le=2**63 - 1, description="The id of an existing row")
+    int,
+    BeforeValidator(_integral),
+    Field(strict=True, gt=0, le=2**63 - 1, description="The id of an existing row"),
 ]
 
 
