@@ -18,8 +18,15 @@ EMAIL_MAX: Final = 254
 
 T = TypeVar("T")
 
-_TAG_PATTERN: Final = re.compile(r"[a-z0-9_-]+")
-_EMAIL_PATTERN: Final = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+SPACES: Final = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The characters ``str.strip()`` removes, spelled out for patterns (regex engines differ
+on what ``\\s`` means)."""
+TAG_CHARACTERS: Final = r"[A-Za-z0-9_-]"
+"""What a tag is made of before lower-casing: ASCII only (no sign whose lower case is ASCII)."""
+EMAIL_SHAPE: Final = rf"[^@{SPACES}\x00]+@[^@.{SPACES}\x00]+(?:\.[^@.{SPACES}\x00]+)+"
+"""``local@domain`` with a dot in the domain, no white space and no NUL."""
+_TAG_PATTERN: Final = re.compile(f"{TAG_CHARACTERS}+")
+_EMAIL_PATTERN: Final = re.compile(EMAIL_SHAPE)
 
 
 class Status(enum.StrEnum):
@@ -57,7 +64,9 @@ class Tags(tuple[str, ...]):
     def __new__(cls, names: Iterable[str] = ()) -> Tags:
         merged = sorted({tag(name) for name in names})
         if len(merged) > TAGS_PER_TASK_MAX:
-            raise InvalidValue("tags", f"at most {TAGS_PER_TASK_MAX} distinct tags", "too_long")
+            raise InvalidValue(
+                "tags", f"at most {TAGS_PER_TASK_MAX} distinct tags", "too_many_tags"
+            )
         return super().__new__(cls, merged)
 
 
@@ -120,7 +129,7 @@ def _not_one_of(field: str, kind: type[enum.StrEnum]) -> InvalidValue:
 
 def tag(value: str) -> str:
     """One tag, trimmed and lower-cased."""
-    found = value.strip().lower()
+    found = value.strip()
     if not found:
         raise InvalidValue("tags", "a tag must not be empty", "string_too_short")
     if len(found) > TAG_MAX:
@@ -129,7 +138,7 @@ def tag(value: str) -> str:
         raise InvalidValue(
             "tags", "a tag may only contain a-z, 0-9, '_' and '-'", "string_pattern_mismatch"
         )
-    return found
+    return found.lower()
 
 
 def email(value: str) -> str:
@@ -137,7 +146,7 @@ def email(value: str) -> str:
     address = value.strip().lower()
     if len(address) > EMAIL_MAX:
         raise InvalidValue("email", f"must be at most {EMAIL_MAX} characters", "string_too_long")
-    if not _EMAIL_PATTERN.fullmatch(address) or "\x00" in address:
+    if not _EMAIL_PATTERN.fullmatch(address):
         raise InvalidValue("email", "must be an address like name@example.org", "value_error")
     return address
 

@@ -5,13 +5,15 @@ Dependencies are ``async``: FastAPI runs a sync one in its thread pool, a hop pe
 
 from __future__ import annotations
 
+import enum
 import re
 from typing import Annotated, Final
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request
 from starlette.types import Scope
 
-from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, PageQuery
+from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, NameSortKey, PageQuery
+from domain.values import SPACES
 from interfaces.container import Container
 
 MAX_ID: Final = 2**63 - 1
@@ -48,7 +50,22 @@ async def page_query(
 
 
 Paging = Annotated[PageQuery, Depends(page_query)]
-NameOrder = Annotated[str, Query(max_length=50, description="name, created_at; '-' for descending")]
+
+
+def sort_pattern(keys: type[enum.StrEnum]) -> str:
+    """A sort as the schema states it: one of ``keys``, ``-`` for descending, trimmed."""
+    blank = f"[{SPACES}]*"
+    return rf"^{blank}-?(?:{'|'.join(re.escape(k.value) for k in keys)}){blank}$"
+
+
+NameOrder = Annotated[
+    str,
+    Query(
+        max_length=50,
+        pattern=sort_pattern(NameSortKey),
+        description="name, created_at; '-' for descending",
+    ),
+]
 
 IdempotencyKey = Annotated[
     str | None,

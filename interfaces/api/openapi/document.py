@@ -15,6 +15,7 @@ the document.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Final
 
 from interfaces.api.middleware.request_id import REQUEST_ID_HEADER
@@ -61,11 +62,52 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
         for method, operation in path_item.items():
             if method in _METHODS:
                 _complete_operation(operation, schemas)
+    _link_created_resources(document.get("paths", {}))
+    _integral_bounds(document)
     text = json.dumps(document)
     for name in _FASTAPI_ONLY:
         if f'"{_SCHEMAS}{name}"' not in text:
             schemas.pop(name, None)
     return document
+
+
+_ITEM_PATH: Final = re.compile(r"^(?P<collection>.+)/\{(?P<name>\w+_id)\}$")
+
+
+def _link_created_resources(paths: dict[str, Any]) -> None:
+    """OpenAPI links from each create (a ``201`` of ``POST`` on a collection) to what
+    can be done with the resource it made: the operations on ``{collection}/{id}``."""
+    for path, item in paths.items():
+        found = _ITEM_PATH.match(path)
+        created = paths.get(found["collection"], {}).get("post", {}) if found else {}
+        if not found or "201" not in created.get("responses", {}):
+            continue
+        links = created["responses"]["201"].setdefault("links", {})
+        for method, operation in item.items():
+            if method in _METHODS and "operationId" in operation:
+                links[f"{method}_created"] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {found["name"]: "$response.body#/id"},
+                    "description": f"{method.upper()} the resource just created",
+                }
+
+
+_BOUNDS: Final = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+_LARGEST_ID: Final = 2**63 - 1
+
+
+def _integral_bounds(node: Any) -> None:
+    """FastAPI's schema model keeps bounds as floats, which turns the largest id, 2**63-1,
+    into 2**63: every integral bound is written back as the integer it was."""
+    if isinstance(node, list):
+        for item in node:
+            _integral_bounds(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in _BOUNDS and isinstance(value, float) and value.is_integer():
+                node[key] = _LARGEST_ID if value == float(_LARGEST_ID) else int(value)
+            else:
+                _integral_bounds(value)
 
 
 def _add_problem(schemas: dict[str, Any]) -> None:

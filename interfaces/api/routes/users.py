@@ -75,8 +75,16 @@ async def update_user(
     "/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a user",
-    description="Their tasks stay, unassigned; their projects stay, without an owner.",
-    responses={**ERRORS, **NOT_FOUND},
+    description="Their tasks stay, unassigned; their projects stay, without an owner, each "
+    "with a new version. Projects without an owner have unique names too: if one of the "
+    "user's projects has the name of a project without an owner, the user is not deleted "
+    "and nothing changes (409, naming those projects); rename or delete one of each pair "
+    "first.",
+    responses={
+        **ERRORS,
+        **NOT_FOUND,
+        409: documented("A project of the user has the name of a project without an owner"),
+    },
 )
 async def delete_user(user_id: Id, services: Services) -> Response:
     await services.delete_user()(user_id)

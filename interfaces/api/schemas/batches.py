@@ -39,6 +39,8 @@ class BulkChanges(RequestBody):
     assignee_id: ReferenceId | None = None
     project_id: ReferenceId | None = None
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     not_null = field_validator(*non_nullable, mode="before")(refuse_null)
 
     @model_validator(mode="after")

@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Final, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
-from domain.values import DESCRIPTION_MAX, NAME_MAX
+from domain.values import DESCRIPTION_MAX, NAME_MAX, SPACES
 
 T = TypeVar("T")
 
-Description = Annotated[str, Field(max_length=DESCRIPTION_MAX)]
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+NO_NUL: Final = r"^[^\x00]*$"
+BLANK: Final = f"[{SPACES}]*"
+"""What trimming removes, as a pattern (not ``\\s``, on which regex engines differ)."""
+VISIBLE: Final = f"[^{SPACES}\\x00]"
+VISIBLE_RUN: Final = f"[^{SPACES}]"
+_BLANK_STRING: Final = {"type": "string", "pattern": f"^{BLANK}$"}
+
+
+def trimmed_text(max_length: int, *, required: bool) -> WithJsonSchema:
+    """The schema of a string of at most ``max_length`` code points once trimmed
+    (``required``: at least one), without NUL, as the server checks it: a pattern,
+    since a ``maxLength`` would count the white space that trimming drops."""
+    core = rf"{VISIBLE}(?:[^\x00]{{0,{max_length - 2}}}{VISIBLE})?"
+    pattern = rf"^{BLANK}{core}{BLANK}$" if required else rf"^{BLANK}(?:{core})?{BLANK}$"
+    return WithJsonSchema({"type": "string", "pattern": pattern})
+
+
+Description = Annotated[
+    str, Field(max_length=DESCRIPTION_MAX), trimmed_text(DESCRIPTION_MAX, required=False)
+]
+Name = Annotated[
+    str, Field(min_length=1, max_length=NAME_MAX), trimmed_text(NAME_MAX, required=True)
+]
 
 
 def _integral(value: Any) -> Any:
@@ -24,8 +54,8 @@ def _integral(value: Any) -> Any:
 
 ReferenceId = Annotated[
     int,
-    BeforeValidator(_integral),
     Field(strict=True, gt=0, le=2**63 - 1, description="The id of an existing row"),
+    BeforeValidator(_integral),
 ]
 
 
@@ -44,8 +74,20 @@ def refuse_null(cls: Any, value: Any) -> Any:
     return value
 
 
+def _without_null(field: JsonSchemaValue) -> JsonSchemaValue:
+    """A field typed ``X | None`` (so that it may be left out) whose ``null`` is refused."""
+    branches = [b for b in field.get("anyOf", ()) if b != {"type": "null"}]
+    if len(branches) != 1:
+        return field
+    rest = {k: v for k, v in field.items() if k not in ("anyOf", "default")}
+    return {**branches[0], **rest}
+
+
 class RequestBody(BaseModel):
     """A JSON object whose strings are trimmed and whose unknown fields are refused.
+
+    Fields in ``non_nullable`` are ``X | None`` only so that they may be left out:
+    their validator refuses ``null`` and the schema does not offer it.
 
     On a create, a string that is empty after trimming counts as missing; on a
     partial update it counts as ``null`` (which only nullable fields accept).
@@ -73,6 +115,24 @@ class RequestBody(BaseModel):
                 value = _trim(value)
             trimmed[key] = value
         return trimmed
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The schema says what trimming allows: a blank string where the field may be
+        left out (a create) or cleared (a partial update)."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        required = set(target.get("required", ()))
+        for name, field in target.get("properties", {}).items():
+            if name in cls.non_nullable:
+                field = target["properties"][name] = _without_null(field)
+            clearable = not cls.empty_means_null or name not in cls.non_nullable
+            if name not in required and clearable:
+                kept = {k: field.pop(k) for k in ("title", "description", "default") if k in field}
+                target["properties"][name] = {"anyOf": [field, _BLANK_STRING], **kept}
+        return schema
 
     def named_fields(self) -> dict[str, Any]:
         """The fields the body names, with their values: what a partial update changes."""

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from domain.values import TITLE_MAX
+from domain.values import TAG_CHARACTERS, TITLE_MAX
 from interfaces.api.schemas.common import (
+    BLANK,
     Description,
     PageOut,
     ReferenceId,
     RequestBody,
     refuse_null,
+    trimmed_text,
 )
 
 StatusName = Literal["todo", "in_progress", "done"]
 PriorityName = Literal["low", "medium", "high"]
-Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX)]
+Title = Annotated[
+    str, Field(min_length=1, max_length=TITLE_MAX), trimmed_text(TITLE_MAX, required=True)
+]
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -43,8 +47,9 @@ def _iso_date(value: Any) -> Any:
 
 
 DueDate = Annotated[date, BeforeValidator(_iso_date), Field(description="YYYY-MM-DD")]
+_TAG_SCHEMA: Final = {"type": "string", "pattern": rf"^{BLANK}{TAG_CHARACTERS}{{1,50}}{BLANK}$"}
 Tags = Annotated[
-    list[Annotated[str, Field(max_length=200)]],
+    list[Annotated[str, WithJsonSchema(_TAG_SCHEMA)]],
     Field(
         max_length=1000,
         description="At most 20 distinct tags of 1..50 characters of [a-z0-9_-] after "

@@ -5,12 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
-from domain.values import EMAIL_MAX
-from interfaces.api.schemas.common import Name, PageOut, RequestBody, refuse_null
+from domain.values import EMAIL_MAX, EMAIL_SHAPE
+from interfaces.api.schemas.common import (
+    BLANK,
+    VISIBLE_RUN,
+    Name,
+    PageOut,
+    RequestBody,
+    refuse_null,
+)
 
-Email = Annotated[str, Field(min_length=3, max_length=EMAIL_MAX, description="local@domain.tld")]
+Email = Annotated[
+    str,
+    Field(min_length=3, max_length=EMAIL_MAX),
+    WithJsonSchema(
+        {
+            "type": "string",
+            # At most 254 characters once trimmed: a look-ahead, as a maxLength would
+            # count the white space that trimming drops.
+            "pattern": rf"^{BLANK}(?={VISIBLE_RUN}{{3,{EMAIL_MAX}}}{BLANK}$){EMAIL_SHAPE}{BLANK}$",
+            "description": "local@domain.tld; unique without regard to case",
+        }
+    ),
+]
 
 
 class UserCreate(RequestBody):
