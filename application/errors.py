@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from domain.errors import DomainError, Violation
 
 
@@ -85,3 +87,15 @@ class RequestInFlight(ApplicationError):
 
     def __init__(self) -> None:
         super().__init__("A request with this Idempotency-Key is still in progress; retry shortly")
+
+
+class Unauthenticated(ApplicationError):
+    """No valid credentials: missing, malformed, unknown or revoked."""
+
+
+class Forbidden(ApplicationError):
+    """Valid credentials whose role does not allow the request."""
+
+    def __init__(self, role: str, permission: Enum) -> None:
+        self.role = role
+        super().__init__(f"the role {role} may not {permission.value}")

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from application.callers import Caller
 from application.idempotency_keys import IdempotencyKey, Reply
 from application.pagination import CursorCodec, NameSort, Page, PageRequest
 from application.queries import TaskFilter, TaskSort
@@ -21,6 +22,7 @@ from domain.users import User
 A = TypeVar("A")
 
 __all__ = [
+    "Authenticator",
     "Clock",
     "CursorCodec",
     "IdempotencyStore",
@@ -38,6 +40,18 @@ __all__ = [
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware UTC."""
+        ...
+
+
+class Authenticator(Protocol):
+    """Turns the credentials a request presents into its caller."""
+
+    async def authenticate(self, credentials: str) -> Caller:
+        """The caller ``credentials`` (a bearer token) stand for.
+
+        Raises ``Unauthenticated`` when they are malformed, unknown, expired or
+        revoked; never says which, and never echoes them.
+        """
         ...
 
 
