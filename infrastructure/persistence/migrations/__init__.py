@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -14,6 +16,18 @@ from sqlalchemy.pool import NullPool
 from infrastructure.database.urls import sync_url
 
 _HERE = Path(__file__).parent
+
+
+def on_dialect(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object``: what the models declare for ``dialect`` only (an index
+    with ``ddl_if(dialect=...)``) is compared on that dialect alone."""
+
+    def include(item: Any, name: Any, kind: str, reflected: bool, compare_to: Any) -> bool:
+        condition = getattr(item, "_ddl_if", None)
+        wanted = None if condition is None else condition.dialect
+        return wanted is None or dialect in ((wanted,) if isinstance(wanted, str) else wanted)
+
+    return include
 
 
 def alembic_config(database_url: str) -> Config:

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+from infrastructure.persistence.migrations import on_dialect
 from infrastructure.persistence.schema import metadata
 
 config = context.config
@@ -18,6 +19,7 @@ def run_migrations() -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=on_dialect(connection.dialect.name),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -104,6 +104,16 @@ class TaskRow(SQLModel, table=True):
         Index("ix_task_status", "status"),
         Index("ix_task_project_id_status", "project_id", "status"),
         Index("ix_task_assignee_id", "assignee_id"),
+        # `q` (ILIKE '%...%') on PostgreSQL: trigram indexes (pg_trgm); none on SQLite.
+        *(
+            Index(
+                f"ix_task_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            ).ddl_if(dialect="postgresql")
+            for column in ("title", "description")
+        ),
         NEVER_REUSE_IDS,
     )
 
