@@ -121,12 +121,18 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("cursor_deep_1", "latency (1 conn.): cursor page at depth 100k", "service",
              "get.lua", _fixed(f"{TASKS}?limit=50&cursor={{cursor}}"), connections=1,
              baseline="list_1"),
-    Scenario("stats", "GET stats", "service", "get.lua", _fixed(f"{TASKS}/stats")),
+    Scenario("stats", "GET stats", "service", "get.lua", _fixed(f"{TASKS}/stats"),
+             baseline="get"),
+    Scenario("stats_project", "GET stats of one project", "service", "get.lua",
+             _fixed(f"{TASKS}/stats?project_id=7"), baseline="get"),
+    # A word in a handful of the 120k titles: substring search, page of 50 with its total.
+    Scenario("search", "GET search q= (rare), page of 50", "service", "get.lua",
+             _fixed(f"{TASKS}?q=98765&limit=50"), baseline="get"),
     Scenario("raw_post", "(3) baseline: raw asyncpg insert", "baselines", "post.lua",
              lambda ctx, _: ["/raw/tasks", POST_BODY]),
     Scenario("post", "POST task", "service", "post.lua",
              lambda ctx, _: [TASKS, POST_BODY], baseline="raw_post"),
-    Scenario("patch", "PATCH with If-Match", "service", "patch.lua", _patch),
+    Scenario("patch", "PATCH with If-Match", "service", "patch.lua", _patch, baseline="post"),
     Scenario("bulk", "POST bulk of 1000 (1 connection)", "service", "bulk.lua",
              lambda ctx, _: [f"{TASKS}/bulk", "1000"], connections=1, rows_per_request=1000),
 )  # fmt: skip
@@ -214,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up a scenario")
     parser.add_argument("--duration", type=int, default=5, help="seconds a round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--levels", default="1,8,64,256", help="connections for the load levels")
+    parser.add_argument("--levels", default="1,8,32,64,256", help="connections for the load levels")
     parser.add_argument("--level-duration", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated scenario keys")
     parser.add_argument("--profile", default="", help="scenario keys to profile with py-spy")

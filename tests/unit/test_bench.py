@@ -116,3 +116,14 @@ async def test_the_baseline_app_answers_without_a_database(
         response = await client.get("/bare")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_the_overload_target_compares_the_tails_at_256_and_32_connections() -> None:
+    level = [
+        (32, Round(1000, 1.0, 5.0, 20.0, 0, 0.1, 0.9)),
+        (256, Round(1000, 1.0, 50.0, 300.0, 0, 0.1, 0.9)),
+    ]
+    found = {t.label: t for t in report.targets(RESULTS, {"get": level}, {})}
+    tail = found["GET by id p99, 256 connections / 32 connections"]
+    assert tail.measured == pytest.approx(15.0)
+    assert not tail.met
