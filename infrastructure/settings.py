@@ -19,6 +19,13 @@ class Settings(DatabaseSettings):
         description="Signs pagination cursors. Unset, a key is derived from DATABASE_URL, "
         "which is fine for development; set a random value in production.",
     )
+    key_hash_secret: SecretStr | None = Field(
+        default=None,
+        description="Keys the hash under which API keys are stored (HMAC-SHA256). Unset, a "
+        "fixed label is used, which is fine for development; set a random value in production "
+        "so that a copy of the database alone cannot confirm a key. Changing it invalidates "
+        "every key.",
+    )
     max_body_bytes: int = Field(
         default=2 * 1024 * 1024,
         ge=1,

@@ -1,0 +1,1 @@
+"""Driven adapters that turn a request's credentials into its caller."""
