@@ -10,6 +10,7 @@ from application.queries import TaskFilter
 from application.tasks.create_task import CreateTask
 from application.tasks.export_tasks import ExportTasks, ExportTasksHandler
 from application.tasks.import_tasks import ImportTasks, ImportTasksHandler, InvalidTaskInBatch
+from domain.errors import Violation
 from domain.values import Status
 from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.task_stream import InMemoryTaskStream
@@ -121,3 +122,21 @@ async def test_exporting_nothing_yields_no_batch(export_tasks: ExportTasksHandle
 def test_an_export_batch_size_out_of_range_is_refused(size: int) -> None:
     with pytest.raises(InvalidQuery):
         ExportTasks(batch_size=size)
+
+
+@pytest.mark.parametrize("size", [0, 10_001])
+def test_an_export_batch_size_out_of_range_is_named(size: int) -> None:
+    with pytest.raises(InvalidQuery) as error:
+        ExportTasks(batch_size=size)
+    assert error.value.violations == [
+        Violation("batch_size", "must be between 1 and 10000", "limit_range")
+    ]
+
+
+async def test_the_smallest_and_largest_export_batches_are_accepted(
+    import_tasks: ImportTasksHandler, export_tasks: ExportTasksHandler
+) -> None:
+    views = await import_tasks(ImportTasks([CreateTask(title=f"t{n}") for n in range(3)]))
+    ids = [v.id for v in views]
+    assert await exported(export_tasks, ExportTasks(batch_size=1)) == [[i] for i in ids]
+    assert await exported(export_tasks, ExportTasks(batch_size=10_000)) == [ids]

@@ -3,18 +3,19 @@ from datetime import date
 
 import pytest
 
-from application.errors import ConcurrentUpdate, NotFound, PreconditionFailed
+from application.errors import ConcurrentUpdate, InvalidReference, NotFound, PreconditionFailed
 from application.tasks.create_task import CreateTask, CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
 from application.tasks.update_task import UpdateTask, UpdateTaskHandler
 from application.versioning import MAX_ATTEMPTS
-from domain.errors import DomainError
+from domain.errors import DomainError, Violation
 from domain.tasks import TaskChanges
 from domain.values import Status
 from infrastructure.memory.store import InMemoryStore
 from infrastructure.memory.unit_of_work import InMemoryUnitOfWork
 from tests.support.clock import FakeClock
+from tests.support.recording import RecordingUnitOfWork
 
 
 async def test_creating_a_task_stores_it_with_an_id(
@@ -188,3 +189,69 @@ async def test_adding_a_task_accepts_a_user_and_project_staged_in_the_same_unit_
         await uow.commit()
     assert [v.field for v in error.value.violations] == ["project_id"]
     assert store.tasks[stored.id or 0].assignee_id == user.id
+
+
+async def test_an_update_says_which_task_is_missing_or_at_which_version_it_is(
+    create_task: CreateTaskHandler, update_task: UpdateTaskHandler
+) -> None:
+    with pytest.raises(NotFound) as missing:
+        await update_task(UpdateTask(9, TaskChanges(title="y")))
+    assert str(missing.value) == "task 9 does not exist"
+    await create_task(CreateTask(title="x"))
+    with pytest.raises(PreconditionFailed) as stale:
+        await update_task(UpdateTask(1, TaskChanges(title="y"), expected_versions=frozenset({2})))
+    assert str(stale.value) == "task 1 is at version 1; it does not match If-Match"
+    assert stale.value.current_version == 1
+
+
+async def test_an_update_checks_the_project_and_assignee_it_names(
+    create_task: CreateTaskHandler, update_task: UpdateTaskHandler, store: InMemoryStore
+) -> None:
+    await create_task(CreateTask(title="x"))
+    with pytest.raises(InvalidReference) as error:
+        await update_task(UpdateTask(1, TaskChanges(project_id=40, title="y")))
+    assert error.value.violations == [
+        Violation("project_id", "project does not exist", "reference_not_found")
+    ]
+    with pytest.raises(InvalidReference) as error:
+        await update_task(UpdateTask(1, TaskChanges(project_id=40, assignee_id=41)))
+    assert [v.field for v in error.value.violations] == ["project_id", "assignee_id"]
+    assert (store.tasks[1].title, store.tasks[1].project_id, store.tasks[1].version) == (
+        "x",
+        None,
+        1,
+    )
+
+
+async def test_an_update_holds_the_task_off_other_writers(
+    create_task: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
+) -> None:
+    await create_task(CreateTask(title="x"))
+    recording = RecordingUnitOfWork(store)
+    await UpdateTaskHandler(lambda: recording, clock)(UpdateTask(1, TaskChanges(title="y")))
+    [read] = recording.reads_of("tasks", "get")
+    assert (read.argument, read.for_update) == (1, True)
+
+
+async def test_a_blind_update_may_take_every_attempt(
+    create_task: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
+) -> None:
+    await create_task(CreateTask(title="x"))
+    racing = RacingUnitOfWork(store, races=MAX_ATTEMPTS - 1)
+    view = await UpdateTaskHandler(lambda: racing, clock)(UpdateTask(1, TaskChanges(title="y")))
+    assert (view.title, view.version) == ("y", MAX_ATTEMPTS + 1)
+
+
+async def test_a_lost_race_says_what_happened(
+    create_task: CreateTaskHandler, store: InMemoryStore, clock: FakeClock
+) -> None:
+    await create_task(CreateTask(title="x"))
+    conditional = UpdateTaskHandler(lambda: RacingUnitOfWork(store, races=1), clock)
+    with pytest.raises(PreconditionFailed) as stale:
+        await conditional(UpdateTask(1, TaskChanges(title="y"), expected_versions=frozenset({1})))
+    assert str(stale.value) == "task 1 has changed; it does not match If-Match"
+    assert isinstance(stale.value.__cause__, ConcurrentUpdate)
+    blind = UpdateTaskHandler(lambda: RacingUnitOfWork(store, races=MAX_ATTEMPTS), clock)
+    with pytest.raises(ConcurrentUpdate) as lost:
+        await blind(UpdateTask(1, TaskChanges(title="y")))
+    assert str(lost.value) == "task 1 was changed concurrently; retry the request"

@@ -10,9 +10,10 @@ from application.projects.create_project import CreateProject
 from application.projects.update_project import UpdateProject
 from application.tasks.create_task import CreateTask
 from application.tasks.update_task import UpdateTask
+from application.users.delete_user import DeleteUserHandler
 from application.users.register_user import RegisterUser
 from application.users.update_user import UpdateUser
-from domain.errors import DomainError
+from domain.errors import DomainError, Violation
 from domain.projects import Project, ProjectChanges
 from domain.tasks import TaskChanges
 from domain.users import User, UserChanges
@@ -20,6 +21,7 @@ from domain.values import Status
 from infrastructure.memory.store import InMemoryStore
 from interfaces.container import Container
 from tests.support.clock import FakeClock
+from tests.support.recording import Read, RecordingUnitOfWork
 
 NOW = datetime(2026, 11, 24, 17, 5, tzinfo=UTC)
 
@@ -189,3 +191,104 @@ async def test_tags_in_use_are_listed_by_name_with_counts(services: Container) -
     await services.create_task()(CreateTask(title="b", tags=("b",)))
     page = await services.list_tags()(PageQuery(10))
     assert [(t.name, t.task_count) for t in page.items] == [("a", 1), ("b", 2)]
+
+
+async def test_a_missing_reference_is_named_with_what_it_should_name(services: Container) -> None:
+    with pytest.raises(InvalidReference) as error:
+        await services.create_task()(CreateTask(title="x", project_id=5, assignee_id=6))
+    assert error.value.violations == [
+        Violation("project_id", "project does not exist", "reference_not_found"),
+        Violation("assignee_id", "user does not exist", "reference_not_found"),
+    ]
+    with pytest.raises(InvalidReference) as error:
+        await services.create_project()(CreateProject(name="p", owner_id=9))
+    assert error.value.violations == [
+        Violation("owner_id", "user does not exist", "reference_not_found")
+    ]
+
+
+async def test_views_carry_every_field_of_what_was_stored(
+    services: Container, clock: FakeClock
+) -> None:
+    ada = await services.register_user()(RegisterUser(email=" Ada@Example.org", name="Ada"))
+    assert (ada.email, ada.name, ada.version) == ("ada@example.org", "Ada", 1)
+    assert ada.created_at == ada.updated_at == clock.now()
+    project = await services.create_project()(
+        CreateProject(name="Launch", description="the launch", owner_id=ada.id)
+    )
+    assert (project.name, project.description, project.owner_id, project.version) == (
+        "Launch",
+        "the launch",
+        ada.id,
+        1,
+    )
+    assert project.created_at == project.updated_at == clock.now()
+    assert project.task_counts == dict.fromkeys(Status, 0)
+    task = await services.create_task()(
+        CreateTask(title="x", assignee_id=ada.id, project_id=project.id)
+    )
+    assert (task.assignee_id, task.project_id) == (ada.id, project.id)
+    clock.advance(seconds=1)
+    renamed = await services.update_project()(
+        UpdateProject(project.id, ProjectChanges(name="Liftoff"))
+    )
+    assert (renamed.description, renamed.owner_id, renamed.version) == ("the launch", ada.id, 2)
+    assert (renamed.created_at, renamed.updated_at) == (project.created_at, clock.now())
+    assert renamed.task_counts == {Status.TODO: 1, Status.IN_PROGRESS: 0, Status.DONE: 0}
+    again = await services.get_user()(ada.id)
+    assert again == ada
+
+
+async def test_each_use_case_says_which_user_or_project_is_missing(services: Container) -> None:
+    calls = [
+        (services.update_user(), UpdateUser(9, UserChanges(name="n")), "user 9"),
+        (services.delete_user(), 9, "user 9"),
+        (services.get_user(), 9, "user 9"),
+        (services.update_project(), UpdateProject(9, ProjectChanges(name="n")), "project 9"),
+        (services.delete_project(), 9, "project 9"),
+        (services.get_project(), 9, "project 9"),
+    ]
+    for handler, argument, named in calls:
+        with pytest.raises(NotFound) as error:
+            await handler(argument)
+        assert str(error.value) == f"{named} does not exist"
+
+
+async def test_a_project_update_checks_the_version(
+    services: Container, store: InMemoryStore
+) -> None:
+    project = await services.create_project()(CreateProject(name="p"))
+    with pytest.raises(PreconditionFailed) as stale:
+        await services.update_project()(
+            UpdateProject(project.id, ProjectChanges(name="q"), frozenset({2}))
+        )
+    assert str(stale.value) == f"project {project.id} is at version 1; it does not match If-Match"
+    assert store.projects[project.id].name == "p"
+    changed = await services.update_project()(
+        UpdateProject(project.id, ProjectChanges(name="q"), frozenset({1, 3}))
+    )
+    assert (changed.name, changed.version) == ("q", 2)
+
+
+async def test_deleting_a_user_holds_them_off_other_writers_first(
+    services: Container, store: InMemoryStore, clock: FakeClock
+) -> None:
+    ada = await services.register_user()(RegisterUser(email="ada@example.org", name="Ada"))
+    recording = RecordingUnitOfWork(store)
+    await DeleteUserHandler(lambda: recording, clock)(ada.id)
+    assert recording.reads[0] == Read("users", "get", ada.id, True)
+    assert store.users == {}
+
+
+async def test_a_refused_user_deletion_names_every_clashing_project(
+    services: Container,
+) -> None:
+    ada = await services.register_user()(RegisterUser(email="ada@example.org", name="Ada"))
+    for name, owner in [("Launch", ada.id), ("Alpha", ada.id), ("Launch", None), ("Alpha", None)]:
+        await services.create_project()(CreateProject(name=name, owner_id=owner))
+    with pytest.raises(Conflict) as refused:
+        await services.delete_user()(ada.id)
+    assert str(refused.value) == (
+        f"user {ada.id} owns projects named 'Alpha', 'Launch', and projects without an owner "
+        "already have those names: rename or delete one of each pair first"
+    )
