@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from application.errors import NotFound
 from application.ports import Clock, UnitOfWork
 from application.references import check_references
-from domain.errors import DomainError, InvalidValue
+from domain.errors import DomainError, InvalidValue, Violation
 from domain.tasks import TaskChanges
 from domain.values import Unset, given
 
@@ -32,7 +32,17 @@ class BulkUpdateTasksHandler:
 
     async def __call__(self, command: BulkUpdateTasks) -> int:
         changes = command.changes
-        if all(isinstance(getattr(changes, name), Unset) for name in _ALLOWED):
+        named = {f.name for f in fields(changes) if not isinstance(getattr(changes, f.name), Unset)}
+        if refused := sorted(named - set(_ALLOWED)):
+            raise DomainError(
+                [
+                    Violation(
+                        name, "cannot be changed in bulk", "not_bulk_changeable", ("changes",)
+                    )
+                    for name in refused
+                ]
+            )
+        if not named:
             raise InvalidValue("changes", "name at least one field to change", "changes_empty")
         now = self._clock.now()
         async with self._uow() as uow:

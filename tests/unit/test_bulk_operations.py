@@ -264,6 +264,23 @@ async def test_a_bulk_change_that_names_no_allowed_field_is_refused(
     ]
 
 
+async def test_a_bulk_change_of_a_field_that_is_not_changed_in_bulk_is_refused(
+    services: Container, store: InMemoryStore, three: list[int]
+) -> None:
+    changes = TaskChanges(title="renamed", tags=[], status="done")
+    with pytest.raises(DomainError) as error:
+        await services.bulk_update_tasks()(BulkUpdateTasks(frozenset(three), changes))
+    assert error.value.violations == [
+        Violation("tags", "cannot be changed in bulk", "not_bulk_changeable", ("changes",)),
+        Violation("title", "cannot be changed in bulk", "not_bulk_changeable", ("changes",)),
+    ]
+    assert [(t.title, t.version) for t in store.tasks.values()] == [
+        ("t-todo", 1),
+        ("t-done", 1),
+        ("t-in_progress", 1),
+    ]
+
+
 @pytest.mark.parametrize(
     ("changes", "violation"),
     [
