@@ -7,11 +7,13 @@ import base64
 import hashlib
 import hmac
 import json
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from application.callers import Caller
 from application.errors import Unauthenticated
@@ -210,6 +212,18 @@ async def test_a_token_whose_algorithm_is_not_its_keys_is_refused(
 ) -> None:
     # A valid ES256 signature, offered under the kid of the provider's RSA key.
     await _refused(authenticator, SigningKey("rsa-1", "ES256", ec_key.private).sign(claims()))
+
+
+async def test_a_key_too_short_to_be_safe_is_not_trusted(
+    authenticator: JwtAuthenticator, idp: JwksServer
+) -> None:
+    weak = SigningKey("rsa-weak", "RS256", rsa.generate_private_key(65537, key_size=1024))
+    idp.keys.append(weak.jwk())
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyJWT warns when it signs with a short key
+        token = weak.sign(claims())
+    await _refused(authenticator, token)
 
 
 async def test_an_algorithm_outside_the_configured_list_is_refused(
