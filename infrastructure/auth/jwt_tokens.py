@@ -71,6 +71,11 @@ class _Failure:
 
 
 class JwtAuthenticator(Authenticator):
+    """Times are in seconds: ``leeway`` for the clocks of provider and server to differ,
+    ``jwks_lifespan`` for a fetched key set to stay trusted, ``jwks_timeout`` for a fetch,
+    ``refresh_cooldown`` between a fetch and a refresh for a ``kid`` it lacked, and
+    ``failure_backoff`` from a failed fetch to the next try."""
+
     def __init__(
         self,
         jwks_url: str,
@@ -88,9 +93,12 @@ class JwtAuthenticator(Authenticator):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._algorithms = list(dict.fromkeys(algorithms))
-        refused = set(self._algorithms) - ASYMMETRIC_JWT_ALGORITHMS
+        refused = sorted(set(self._algorithms) - ASYMMETRIC_JWT_ALGORITHMS)
         if refused or not self._algorithms:
-            raise ValueError(f"only public-key JWT algorithms may be accepted, not {refused}")
+            raise ValueError(
+                "accept at least one JWT algorithm, public-key ones only"
+                + (f"; not {', '.join(name[:16] for name in refused)}" if refused else "")
+            )
         self._issuer = issuer
         self._audience = audience
         self._workspace_claim = workspace_claim

@@ -114,6 +114,7 @@ def test_only_public_key_algorithms_are_accepted(
         "http://10.0.0.7/certs",
         "file:///etc/passwd",
         "https:///certs",
+        "http:///certs",
         "idp.test/certs",
     ],
 )
