@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+import json
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from infrastructure.database.settings import DEFAULT_DATABASE_URL, DatabaseSettings
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
+__all__ = ["ASYMMETRIC_JWT_ALGORITHMS", "DEFAULT_DATABASE_URL", "Settings"]
+
+ASYMMETRIC_JWT_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+"""The JWT signature algorithms a token may use: public-key ones only (never ``none``,
+never an HMAC, whose secret would be the provider's public key)."""
 
 
 class Settings(DatabaseSettings):
@@ -40,3 +50,97 @@ class Settings(DatabaseSettings):
     log_format: Literal["json", "console"] = Field(
         default="console", description="json: one JSON object a line; console: readable lines"
     )
+
+    auth: Literal["api_keys", "jwt"] = Field(
+        default="api_keys",
+        description="how callers authenticate: api_keys (keys made with taskhex keys create) "
+        "or jwt (tokens from an OpenID Connect provider, JWT_* below)",
+    )
+    jwt_issuer: str | None = Field(
+        default=None,
+        description="AUTH=jwt: the iss a token must carry, exactly as the provider writes it",
+    )
+    jwt_audience: str | None = Field(
+        default=None, description="AUTH=jwt: the aud a token must carry (one of, if a list)"
+    )
+    jwt_jwks_url: str | None = Field(
+        default=None,
+        description="AUTH=jwt: the provider's JSON Web Key Set (jwks_uri in its discovery "
+        "document); https, or http on a loopback address",
+    )
+    jwt_workspace_claim: str = Field(
+        default="taskhex_workspace",
+        min_length=1,
+        description="the claim holding the caller's workspace id (an integer, or its digits)",
+    )
+    jwt_role_claim: str = Field(
+        default="taskhex_role",
+        min_length=1,
+        description="the claim holding the caller's role: reader, writer or admin",
+    )
+    jwt_algorithms: Annotated[list[str], NoDecode] = Field(
+        default=["RS256", "ES256"],
+        min_length=1,
+        description="the signature algorithms accepted, comma-separated (or a JSON list); "
+        f"public-key ones only: {', '.join(sorted(ASYMMETRIC_JWT_ALGORITHMS))}",
+    )
+
+    @field_validator("jwt_algorithms", mode="before")
+    @classmethod
+    def _algorithm_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [name.strip() for name in text.split(",") if name.strip()]
+        return value
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        refused = [name for name in value if name not in ASYMMETRIC_JWT_ALGORITHMS]
+        if refused:
+            raise ValueError(
+                f"JWT_ALGORITHMS may name only {', '.join(sorted(ASYMMETRIC_JWT_ALGORITHMS))}; "
+                f"not {', '.join(repr(name[:16]) for name in refused)}"
+            )
+        return value
+
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _fetched_safely(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value)
+        if url.scheme == "https" and url.hostname:
+            return value
+        if url.scheme == "http" and _is_loopback(url.hostname):
+            return value
+        # Keys fetched in the clear could be replaced on the way: anyone could sign tokens.
+        raise ValueError("JWT_JWKS_URL must be an https:// URL (http:// only on a loopback host)")
+
+    @model_validator(mode="after")
+    def _jwt_is_configured(self) -> Settings:
+        if self.auth == "jwt":
+            missing = [
+                name.upper()
+                for name in ("jwt_issuer", "jwt_audience", "jwt_jwks_url")
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(
+                    "AUTH=jwt needs JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL; "
+                    f"not set: {', '.join(missing)}"
+                )
+        return self
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

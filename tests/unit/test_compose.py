@@ -204,6 +204,8 @@ def shown(default: Any) -> str:
         return "unset"
     if isinstance(default, bool):
         return str(default).lower()
+    if isinstance(default, list | tuple):
+        return ",".join(str(item) for item in default)
     if isinstance(default, float) and default.is_integer():
         return str(int(default))
     return str(default)
