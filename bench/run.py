@@ -125,7 +125,7 @@ SCENARIOS: tuple[Scenario, ...] = (
              baseline="get"),
     Scenario("stats_project", "GET stats of one project", "service", "get.lua",
              _fixed(f"{TASKS}/stats?project_id=7"), baseline="get"),
-    # A word in a handful of the 120k titles: substring search, page of 50 with its total.
+    # A number in one of the 120k titles: substring search, page of 50 with its total.
     Scenario("search", "GET search q= (rare), page of 50", "service", "get.lua",
              _fixed(f"{TASKS}?q=98765&limit=50"), baseline="get"),
     Scenario("raw_post", "(3) baseline: raw asyncpg insert", "baselines", "post.lua",
