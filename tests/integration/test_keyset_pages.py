@@ -97,7 +97,11 @@ async def test_inserts_before_the_position_and_deletes_behind_it_skip_nothing(
 
 @pytest.fixture(scope="module")
 async def deep_container(postgres_url: str) -> AsyncIterator[Container]:
-    """20,000 tasks on PostgreSQL, analysed, for plans of deep pages."""
+    """20,000 tasks on PostgreSQL, analysed, for plans of deep pages and searches.
+
+    The tests that use it stand before any test that takes ``container``, which
+    empties the tables: pytest runs a module's tests in the order they are written.
+    """
     container = make_container(postgres_url)
     await empty_tables(container.engine())
     async with container.engine().begin() as connection:
@@ -145,12 +149,6 @@ async def test_a_deep_cursor_page_reads_the_index_not_the_skipped_rows(
     assert "rows=21 " in scanned, plan
 
 
-async def test_a_status_filter_pages_with_cursors_too(container: Container) -> None:
-    await seed(container, 20, rng=random.Random(3))
-    query = ListTasks(TaskFilter(statuses=frozenset({Status.TODO})), TaskSort.parse("title"))
-    assert len(await follow(container, query, limit=3)) == 20
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("seeking", [False, True], ids=["offset page and total", "cursor page"])
 async def test_a_search_reads_the_trigram_indexes_not_every_task(
@@ -175,3 +173,9 @@ async def test_a_search_reads_the_trigram_indexes_not_every_task(
     found = await deep_container.list_tasks()(ListTasks(search, page=PageQuery(100, offset=0)))
     # t99 and t990..t996, every 997th task of 20,000: the index finds what the rule says.
     assert found.total == sum(1 for n in range(1, 20001) if "t99" in f"t{n % 997}")
+
+
+async def test_a_status_filter_pages_with_cursors_too(container: Container) -> None:
+    await seed(container, 20, rng=random.Random(3))
+    query = ListTasks(TaskFilter(statuses=frozenset({Status.TODO})), TaskSort.parse("title"))
+    assert len(await follow(container, query, limit=3)) == 20
