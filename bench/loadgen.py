@@ -17,6 +17,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 WRK_DIR = Path(__file__).parent / "wrk"
 _MARK = "BENCH_RESULT "
@@ -31,6 +32,7 @@ class Round:
     errors: int
     wrk_cpu: float  # share of one core used by wrk
     server_cpu: float  # share of one core used by the server
+    shed: int = 0  # 503s with Retry-After (not errors: load turned away on purpose)
 
     @property
     def rps(self) -> float:
@@ -143,14 +145,23 @@ def run_wrk(
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip() or out.stdout}")
     data = json.loads(lines[-1][len(_MARK) :])
+    return round_of(
+        data, wrk_cpu_s=cpu_after - cpu_before, server_cpu_s=server_after - server_before
+    )
+
+
+def round_of(data: dict[str, Any], *, wrk_cpu_s: float, server_cpu_s: float) -> Round:
+    """A round from wrk's counters (``common.lua``): 503s with Retry-After are shed, not errors."""
     elapsed = data["duration_us"] / 1e6
-    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    shed = data["shed"]
+    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout")) - shed
     return Round(
         requests=data["requests"],
         seconds=elapsed,
         p50_ms=data["p50_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         errors=errors,
-        wrk_cpu=(cpu_after - cpu_before) / elapsed if elapsed else 0.0,
-        server_cpu=(server_after - server_before) / elapsed if elapsed else 0.0,
+        shed=shed,
+        wrk_cpu=wrk_cpu_s / elapsed if elapsed else 0.0,
+        server_cpu=server_cpu_s / elapsed if elapsed else 0.0,
     )

@@ -177,11 +177,20 @@ def levels_table(
     levels: Mapping[str, Sequence[tuple[int, Round]]], labels: Callable[[str], str]
 ) -> list[str]:
     body = [
-        [labels(key), str(c), _fmt(r.rps, 0), _fmt(r.p50_ms, 2), _fmt(r.p99_ms, 2), str(r.errors)]
+        [
+            labels(key),
+            str(c),
+            _fmt(r.rps, 0),
+            _fmt(r.p50_ms, 2),
+            _fmt(r.p99_ms, 2),
+            str(r.errors),
+            str(r.shed),
+        ]
         for key, runs in levels.items()
         for c, r in runs
     ]
-    return _table(["scenario", "connections", "req/s", "p50 ms", "p99 ms", "errors"], body)
+    headings = ["scenario", "connections", "req/s", "p50 ms", "p99 ms", "errors", "shed (503)"]
+    return _table(headings, body)
 
 
 def targets_table(found: Sequence[Target]) -> list[str]:

@@ -29,6 +29,7 @@ function request()
 end
 
 function response(status, headers, body)
+   note(status, headers)
    if status == 200 then
       local id = tonumber(body:match('"id":(%d+)'))
       local version = tonumber(body:match('"version":(%d+)'))

@@ -47,8 +47,12 @@ class DatabaseFailure(enum.Enum):
     have been committed; a read can simply be run again."""
 
     UNREACHABLE = "unreachable"
-    """No connection could be had (after the connection retries, or the pool
-    stayed exhausted), or the server refused this client: nothing ran."""
+    """No connection could be opened (after the connection retries), or the
+    server refused this client: nothing ran."""
+
+    BUSY = "busy"
+    """Every pooled connection stayed in use for ``DB_POOL_TIMEOUT``: the service
+    is at capacity, and the request was shed before anything ran."""
 
     TIMED_OUT = "timed_out"
     """A statement ran past the statement timeout and was rolled back."""
@@ -87,7 +91,9 @@ def classify(error: BaseException) -> DatabaseFailure | None:
     """The kind of database failure ``error`` is, or ``None`` when it is none."""
     found: DatabaseFailure | None = None
     for cause in _causes(error):
-        if isinstance(cause, DatabaseUnreachable | exc.TimeoutError):
+        if isinstance(cause, exc.TimeoutError):  # the pool's wait, not a socket's
+            return DatabaseFailure.BUSY
+        if isinstance(cause, DatabaseUnreachable):
             return DatabaseFailure.UNREACHABLE
         state = sqlstate(cause)
         if state == _CANCELED:

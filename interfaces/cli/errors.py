@@ -39,6 +39,7 @@ _FAILURES: Final = {
     DatabaseFailure.UNREACHABLE: "cannot reach the database",
     DatabaseFailure.LOST: "lost the connection to the database",
     DatabaseFailure.TIMED_OUT: "a statement ran past DB_STATEMENT_TIMEOUT",
+    DatabaseFailure.BUSY: "no database connection came free within DB_POOL_TIMEOUT",
 }
 
 

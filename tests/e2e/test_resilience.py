@@ -303,3 +303,33 @@ async def test_readiness_goes_503_within_2_s_in_an_outage_and_200_again_without_
     finally:
         await proxy.close()
         await dispose(container)
+
+
+@pytest.mark.parametrize("fast_reads", [True, False], ids=["fast reads", "shared reads"])
+async def test_a_request_that_gets_no_connection_in_time_is_shed_with_a_503_and_not_run(
+    postgres_url: str, fast_reads: bool
+) -> None:
+    container = make_container(
+        postgres_url, db_pool_size=1, db_pool_timeout=0.2, db_fast_reads=fast_reads
+    )
+    app = create_app(container)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://test"
+            ) as http,
+        ):
+            before = (await http.get("/api/v1/tasks")).json()["total"]
+            async with container.engine().connect() as held:  # the pool's only connection
+                await held.execute(text("SELECT 1"))
+                for shed in (
+                    await http.get("/api/v1/tasks/1"),
+                    await http.post("/api/v1/tasks", json={"title": "never written"}),
+                ):
+                    assert shed.status_code == 503
+                    assert shed.headers["retry-after"] == "1"
+                    assert shed.json()["type"] == "urn:taskhex:problem:database-busy"
+            assert (await http.get("/api/v1/tasks")).json()["total"] == before
+    finally:
+        await dispose(container)

@@ -215,7 +215,7 @@ async def test_a_statement_past_the_timeout_is_timed_out_and_the_connection_stay
         await engine.dispose()
 
 
-async def test_a_pool_that_stays_exhausted_is_unreachable(postgres_url: str) -> None:
+async def test_a_pool_that_stays_exhausted_is_busy(postgres_url: str) -> None:
     engine = create_engine(
         Settings(  # type: ignore[arg-type]
             database_url=postgres_url, db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.2
@@ -226,7 +226,7 @@ async def test_a_pool_that_stays_exhausted_is_unreachable(postgres_url: str) -> 
             await held.execute(text("SELECT 1"))
             with pytest.raises(exc.TimeoutError) as raised:
                 await select_one(engine)
-        assert classify(raised.value) is DatabaseFailure.UNREACHABLE
+        assert classify(raised.value) is DatabaseFailure.BUSY
     finally:
         await engine.dispose()
 

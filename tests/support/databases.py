@@ -36,8 +36,9 @@ async def empty_tables(engine: AsyncEngine) -> None:
 def make_container(database_url: str, **settings: object) -> Container:
     if database_url in POOLED_URLS:
         settings.setdefault("db_pooler", "transaction")
+    settings.setdefault("db_pool_size", 5)
     container = Container()
     container.settings.override(
-        providers.Object(Settings(database_url=database_url, db_pool_size=5, **settings))  # type: ignore[arg-type]
+        providers.Object(Settings(database_url=database_url, **settings))  # type: ignore[arg-type]
     )
     return container

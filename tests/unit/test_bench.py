@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench import profile, report
+from bench import loadgen, profile, report
 from bench.loadgen import WRK_DIR, Measured, Round
 
 
@@ -127,3 +127,14 @@ def test_the_overload_target_compares_the_tails_at_256_and_32_connections() -> N
     tail = found["GET by id p99, 256 connections / 32 connections"]
     assert tail.measured == pytest.approx(15.0)
     assert not tail.met
+
+
+def test_503s_with_retry_after_are_shed_load_not_errors() -> None:
+    counters = {"requests": 1000, "duration_us": 2_000_000, "p50_us": 1500, "p99_us": 9000}
+    counters |= {"connect": 0, "read": 0, "write": 0, "timeout": 1, "status": 40, "shed": 30}
+    measured = loadgen.round_of(counters, wrk_cpu_s=0.2, server_cpu_s=1.8)
+    assert (measured.errors, measured.shed, measured.rps) == (11, 30, 500)
+    assert (measured.p99_ms, measured.server_cpu) == (9.0, 0.9)
+    table = "\n".join(report.levels_table({"get": [(256, measured)]}, str))
+    assert "shed (503)" in table
+    assert "| 11     | 30" in table

@@ -74,7 +74,7 @@ def wrapped(cause: BaseException, *, invalidated: bool = False) -> exc.DBAPIErro
     ("error", "failure"),
     [
         (DatabaseUnreachable("no connection"), DatabaseFailure.UNREACHABLE),
-        (exc.TimeoutError("QueuePool limit reached"), DatabaseFailure.UNREACHABLE),
+        (exc.TimeoutError("QueuePool limit reached"), DatabaseFailure.BUSY),
         (wrapped(PostgresError("57014")), DatabaseFailure.TIMED_OUT),
         (PostgresError("28P01"), DatabaseFailure.UNREACHABLE),  # wrong password
         (PostgresError("28000"), DatabaseFailure.UNREACHABLE),  # no such role, or refused

@@ -6,8 +6,11 @@
   the request carries one: the second run replays the first. Any other write
   whose connection died may or may not have been committed: 503 with
   ``Retry-After``, and the client, who knows, decides.
-- A database out of reach (connection attempts ran out, the pool stayed
-  exhausted) or a statement past its timeout: 503 with ``Retry-After`` at once.
+- A database out of reach (connection attempts ran out) or a statement past
+  its timeout: 503 with ``Retry-After`` at once.
+- No pooled connection free within ``DB_POOL_TIMEOUT``: the request is shed,
+  503 ``database-busy`` with ``Retry-After: 1``, so that under overload the
+  wait is bounded instead of growing with the queue.
 
 It runs inside Starlette's error middleware, to see the exception before it is
 a 500, and retries only while nothing of the answer has been sent; the body of
@@ -44,7 +47,11 @@ _DETAILS = {
     ),
     DatabaseFailure.UNREACHABLE: "The database cannot be reached right now; retry later.",
     DatabaseFailure.TIMED_OUT: "The database did not answer in time; retry later.",
+    DatabaseFailure.BUSY: (
+        "Every database connection is in use; the request was not run. Retry it shortly."
+    ),
 }
+_RETRY_AFTER = {DatabaseFailure.BUSY: 1}
 
 
 class DatabaseFailures:
@@ -95,7 +102,7 @@ class DatabaseFailures:
                 503,
                 _DETAILS[failure],
                 kind=f"database-{failure.value.replace('_', '-')}",
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                headers={"Retry-After": str(_RETRY_AFTER.get(failure, RETRY_AFTER_SECONDS))},
             )
             await unavailable(scope, receive, send)
 
