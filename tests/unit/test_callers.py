@@ -37,7 +37,7 @@ def test_a_caller_without_the_permission_is_forbidden_and_told_why() -> None:
 
 
 def test_nothing_runs_outside_a_caller() -> None:
-    with pytest.raises(Unauthenticated):
+    with pytest.raises(Unauthenticated, match=r"^no caller has been established$"):
         callers.current()
 
 
@@ -57,6 +57,7 @@ async def test_a_caller_holds_for_its_own_request_only() -> None:
 
 def test_a_workspace_name_is_trimmed_and_required() -> None:
     now = datetime(2026, 12, 2, tzinfo=UTC)
-    assert Workspace.create("  acme ", now).name == "acme"
+    created = Workspace.create("  acme ", now)
+    assert (created.id, created.name, created.created_at) == (None, "acme", now)
     with pytest.raises(DomainError):
         Workspace.create("   ", now)
