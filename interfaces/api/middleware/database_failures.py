@@ -8,9 +8,9 @@
   ``Retry-After``, and the client, who knows, decides.
 - A database out of reach (connection attempts ran out) or a statement past
   its timeout: 503 with ``Retry-After`` at once.
-- No pooled connection free within ``DB_POOL_TIMEOUT``: the request is shed,
-  503 ``database-busy`` with ``Retry-After: 1``, so that under overload the
-  wait is bounded instead of growing with the queue.
+- No pooled connection free within ``DB_POOL_TIMEOUT``: the service is at
+  capacity and the request was not run: 503 ``database-busy`` with
+  ``Retry-After: 1``, not a database that cannot be reached.
 
 It runs inside Starlette's error middleware, to see the exception before it is
 a 500, and retries only while nothing of the answer has been sent; the body of
