@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from infrastructure.persistence import migrations
-from interfaces.api.app import create_app
 from interfaces.container import Container, dispose
 from tests.support.databases import POOLED_URLS, empty_tables, make_container
+from tests.support.http import serving
 from tests.support.pgbouncer import NoPgBouncer, PgBouncer, pgbouncer
 from tests.support.postgres import NoPostgres, fresh_database, postgres_server
 
@@ -129,9 +129,5 @@ async def container(database_url: str) -> AsyncIterator[Container]:
 @pytest.fixture
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
     """HTTP through the real app (lifespan included) on a real database."""
-    app = create_app(container)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
-    ):
+    async with serving(container) as http:
         yield http

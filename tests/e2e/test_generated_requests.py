@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from interfaces.api.app import create_app
 from interfaces.container import Container, dispose
 from tests.support.databases import empty_tables, make_container
+from tests.support.http import serving
 
 MAX_ID = 2**63 - 1
 BEYOND_INT32 = 549_755_813_889
@@ -30,11 +30,7 @@ async def any_reader(
     """HTTP through the app with task reads on asyncpg's own protocol, or through SQLAlchemy."""
     services: Container = make_container(database_url, db_fast_reads=request.param)
     await empty_tables(services.engine())
-    app = create_app(services)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
-    ):
+    async with serving(services) as http:
         yield http
     await dispose(services)
 

@@ -12,6 +12,7 @@ from opentelemetry import trace
 
 from interfaces.api.app import create_app
 from tests.support.databases import make_container
+from tests.support.http import serving
 
 SECRET = "s3cret-Passw0rd"
 
@@ -59,11 +60,7 @@ async def unreachable(
         url = f"postgresql://taskhex:{SECRET}@127.0.0.1:{_closed_port()}/taskhex"
     else:
         url = f"sqlite:///{tmp_path}/{SECRET}/missing/taskhex.db"
-    app = create_app(make_container(url, db_connect_timeout=1.0))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
-    ):
+    async with serving(make_container(url, db_connect_timeout=1.0)) as http:
         yield http
 
 

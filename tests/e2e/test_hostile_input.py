@@ -26,11 +26,11 @@ import pytest
 from sqlalchemy import text
 
 from infrastructure.settings import Settings
-from interfaces.api.app import create_app
 from interfaces.api.middleware.body_limit import BodyLimit
 from interfaces.api.problems.answers import BodyTooLarge
-from interfaces.container import Container, dispose
+from interfaces.container import Container
 from tests.support.databases import empty_tables, make_container
+from tests.support.http import serving
 
 TASKS, USERS, PROJECTS, TAGS = "/api/v1/tasks", "/api/v1/users", "/api/v1/projects", "/api/v1/tags"
 TASK, USER, PROJECT = f"{TASKS}/{{task}}", f"{USERS}/{{user}}", f"{PROJECTS}/{{project}}"
@@ -291,13 +291,8 @@ async def limited(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """The app with MAX_BODY_BYTES set to 1024."""
     services = make_container(database_url, max_body_bytes=1024)
     await empty_tables(services.engine())
-    app = create_app(services)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
-    ):
+    async with serving(services) as http:
         yield http
-    await dispose(services)
 
 
 async def test_the_default_body_limit_is_2_mib() -> None:

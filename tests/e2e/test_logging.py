@@ -21,6 +21,7 @@ from interfaces.api.middleware.access_log import AccessLog
 from interfaces.api.middleware.request_id import identified
 from interfaces.container import Container
 from tests.support.databases import make_container
+from tests.support.http import serving
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -65,12 +66,7 @@ def services(sqlite_url: str) -> Container:
 
 @pytest.fixture
 async def client(services: Container) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(services)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
-    ):
+    async with serving(services, raise_app_exceptions=False) as http:
         yield http
 
 

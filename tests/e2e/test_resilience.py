@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from interfaces.api.app import create_app
 from interfaces.container import Container, dispose
 from tests.support.databases import make_container
+from tests.support.http import serving
 from tests.support.postgres import terminate_backends
 from tests.support.tcp_proxy import TcpProxy
 
@@ -269,14 +270,8 @@ async def test_readiness_goes_503_within_2_s_in_an_outage_and_200_again_without_
 ) -> None:
     proxy = await TcpProxy.to(postgres_url)
     container = make_container(proxy.url_for(postgres_url), db_connect_attempts=2)
-    app = create_app(container)
     try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test"
-            ) as http,
-        ):
+        async with serving(container) as http:
             assert (await http.get("/health/ready")).status_code == 200
             for outage in ("refuse", "hang"):
                 await proxy.cut(outage)  # type: ignore[arg-type]
@@ -312,14 +307,8 @@ async def test_a_request_that_gets_no_connection_in_time_is_shed_with_a_503_and_
     container = make_container(
         postgres_url, db_pool_size=1, db_pool_timeout=0.2, db_fast_reads=fast_reads
     )
-    app = create_app(container)
     try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test"
-            ) as http,
-        ):
+        async with serving(container) as http:
             before = (await http.get("/api/v1/tasks")).json()["total"]
             async with container.engine().connect() as held:  # the pool's only connection
                 await held.execute(text("SELECT 1"))

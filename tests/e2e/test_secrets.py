@@ -34,9 +34,9 @@ from sqlalchemy.engine import make_url
 
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
-from interfaces.api.app import create_app
 from interfaces.container import Container
 from tests.support.databases import make_container
+from tests.support.http import serving
 
 SECRET = "s3cr3t-P@ss:w0rd/42"
 FORMS = (SECRET, quote(SECRET, safe=""), quote(SECRET))
@@ -85,17 +85,6 @@ def logs(caplog: pytest.LogCaptureFixture) -> Iterator[Logs]:
     root.handlers[:] = handlers
     root.setLevel(level)
     structlog.reset_defaults()
-
-
-@contextlib.asynccontextmanager
-async def serving(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(container)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
-    ):
-        yield http
 
 
 def answer_text(response: httpx.Response) -> str:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from sqlalchemy import exc, text
 from sqlalchemy.engine import make_url
@@ -14,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infrastructure.database.engine import create_engine
 from infrastructure.settings import Settings
-from interfaces.api.app import create_app
 from interfaces.container import dispose
 from tests.support.databases import make_container
+from tests.support.http import serving
 from tests.support.pgbouncer import NoPgBouncer, pgbouncer
 from tests.support.postgres import admin_connection
 
@@ -130,14 +129,8 @@ async def test_a_session_set_would_leak_to_other_clients_of_the_pooler(
 async def test_the_api_serves_on_psycopg_3_when_the_url_asks_for_it(pgbouncer_url: str) -> None:
     url = make_url(pgbouncer_url).set(drivername="postgresql+psycopg")
     container = make_container(url.render_as_string(hide_password=False))
-    app = create_app(container)
     try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test"
-            ) as http,
-        ):
+        async with serving(container) as http:
             created = await http.post("/api/v1/tasks", json={"title": "on psycopg", "tags": ["p"]})
             assert created.status_code == 201
             read = await http.get(created.headers["location"])
