@@ -51,7 +51,7 @@ class Container(containers.DeclarativeContainer):
     unit_of_work = providers.Factory(SqlUnitOfWork, engine)
     cursors = providers.Singleton(HmacCursorCodec.from_settings, settings)
     # Reads through SQLAlchemy; tasks, the hottest, on asyncpg's own protocol where it can.
-    reads = providers.Singleton(SqlAlchemyReads, engine, pooled=settings.provided.uses_pooler)
+    reads = providers.Singleton(SqlAlchemyReads, engine)
     task_reads = providers.Singleton(
         create_reads,
         engine,

@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from application.callers import Caller, acting_as
+from domain.workspaces import Role
 from infrastructure.persistence import migrations
 from interfaces.container import Container, dispose
 from tests.support.databases import POOLED_URLS, empty_tables, make_container
@@ -52,6 +54,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"PostgreSQL: {line}")
     for line in _pgbouncer_report:
         terminalreporter.write_line(f"PgBouncer: {line}")
+
+
+@pytest.fixture(autouse=True)
+def caller() -> Iterator[Caller]:
+    """Every test acts as an admin of the ``default`` workspace (id 1, made by the
+    migrations) unless it establishes another caller itself."""
+    with acting_as(Caller(1, Role.ADMIN)) as established:
+        yield established
 
 
 @pytest.fixture(scope="session")

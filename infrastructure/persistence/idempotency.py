@@ -1,7 +1,7 @@
 """Idempotency keys in the same transaction as the work they protect.
 
 The claim is an ``INSERT ... ON CONFLICT DO NOTHING`` on the primary key
-(scope, key). A second transaction claiming the same key waits on that row
+(workspace, scope, key). A second transaction claiming the same key waits on that row
 until the first one ends: if it committed, the stored reply is read and
 replayed; if it rolled back, the second one takes the key. On PostgreSQL the
 wait is capped by ``SET LOCAL lock_timeout`` (transaction-scoped, so safe
@@ -14,13 +14,14 @@ from typing import Final
 from sqlalchemy import JSON, Column, LargeBinary, SmallInteger, String, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel
 
 from application.errors import IdempotencyMismatch, RequestInFlight
 from application.idempotency_keys import IdempotencyKey, Reply
 from application.ports import IdempotencyStore
 from infrastructure.persistence.types import UtcDateTime
+from infrastructure.persistence.workspaces import scope as workspace_scope
+from infrastructure.persistence.workspaces.scope import InWorkspace
 
 WAIT_FOR_FIRST_REQUEST: Final = "5s"
 _LOCK_NOT_AVAILABLE: Final = "55P03"
@@ -31,6 +32,7 @@ class IdempotencyRow(SQLModel, table=True):
 
     __tablename__ = "idempotency_key"
 
+    workspace_id: int = Field(sa_column=workspace_scope.column(primary_key=True))
     scope: str = Field(sa_column=Column(String(100), primary_key=True))
     key: str = Field(sa_column=Column(String(255), primary_key=True))
     fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
@@ -45,7 +47,7 @@ keys = IdempotencyRow.__table__  # type: ignore[attr-defined]
 
 
 class SqlIdempotencyStore(IdempotencyStore):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: InWorkspace) -> None:
         self._connection = connection
 
     async def claim(self, key: IdempotencyKey, now: datetime) -> Reply | None:
@@ -57,10 +59,13 @@ class SqlIdempotencyStore(IdempotencyStore):
                 await connection.execute(
                     text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST_REQUEST}'")
                 )
-            await connection.execute(delete(keys).where(keys.c.expires_at < now))
+            await connection.execute(
+                delete(keys).where(workspace_scope.of(keys), keys.c.expires_at < now)
+            )
             claimed = await connection.execute(
                 insert(keys)
                 .values(
+                    workspace_id=connection.workspace_id,
                     scope=key.scope,
                     key=key.key,
                     fingerprint=key.fingerprint,
@@ -79,7 +84,7 @@ class SqlIdempotencyStore(IdempotencyStore):
         stored = (
             await connection.execute(
                 select(keys.c.fingerprint, keys.c.status, keys.c.body, keys.c.headers).where(
-                    keys.c.scope == key.scope, keys.c.key == key.key
+                    workspace_scope.of(keys), keys.c.scope == key.scope, keys.c.key == key.key
                 )
             )
         ).one()
@@ -90,7 +95,7 @@ class SqlIdempotencyStore(IdempotencyStore):
     async def record(self, key: IdempotencyKey, reply: Reply, expires_at: datetime) -> None:
         await self._connection.execute(
             update(keys)
-            .where(keys.c.scope == key.scope, keys.c.key == key.key)
+            .where(workspace_scope.of(keys), keys.c.scope == key.scope, keys.c.key == key.key)
             .values(
                 status=reply.status,
                 body=reply.body,

@@ -10,7 +10,7 @@ instants as text); PostgreSQL casts JSON's ISO strings itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Dialect,
     FromClause,
     Insert,
+    Select,
     String,
     Table,
     Update,
@@ -32,6 +33,8 @@ from sqlalchemy import (
     select,
     update,
 )
+
+from infrastructure.persistence.workspaces import scope
 
 ROWS = "rows"
 
@@ -76,8 +79,19 @@ def _bind_processors(columns: tuple[Column[Any], ...], dialect: Dialect) -> dict
 
 
 def written(table: Table) -> tuple[Column[Any], ...]:
-    """The columns an aggregate writes: all but its id."""
-    return tuple(c for c in table.columns if c.name != "id")
+    """The columns an aggregate writes: all but its id and its workspace (the caller's)."""
+    return tuple(c for c in scope.data_columns(table) if c.name != "id")
+
+
+def inserted(table: Table, rows: Select[Any], into: Callable[[Table], Insert] = insert) -> Insert:
+    """``into(table)`` (a plain or a dialect's ``INSERT``) of the rows ``rows`` selects (the
+    ``written`` columns, in order), each in the workspace bound to ``workspace_id``."""
+    columns = [c.name for c in written(table)]
+    if scope.is_scoped(table):
+        workspace = bindparam(scope.WORKSPACE_ID, type_=table.c[scope.WORKSPACE_ID].type)
+        rows = rows.add_columns(workspace)
+        columns.append(scope.WORKSPACE_ID)
+    return into(table).from_select(columns, rows)
 
 
 @lru_cache(maxsize=64)
@@ -85,11 +99,7 @@ def insert_rows(table: Table, dialect: str) -> Insert:
     """New rows from ``rows``, returning their ids (in the order of the array, once sorted:
     ids come from a sequence or rowid as the rows are inserted)."""
     rows = given(written(table), dialect)
-    return (
-        insert(table)
-        .from_select([c.name for c in written(table)], select(*rows.c))
-        .returning(table.c.id)
-    )
+    return inserted(table, select(*rows.c)).returning(table.c.id)
 
 
 LOADED_VERSION = "loaded_version"
@@ -103,7 +113,7 @@ def update_rows(table: Table, dialect: str) -> Update:
     rows = given((*identity, *written(table)), dialect)
     return (
         update(table)
-        .where(table.c.id == rows.c.id, table.c.version == rows.c[LOADED_VERSION])
+        .where(scope.of(table), table.c.id == rows.c.id, table.c.version == rows.c[LOADED_VERSION])
         .values({c.name: rows.c[c.name] for c in written(table)})
         .returning(table.c.id)
     )

@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, func
 
 from application.pagination import NameSort, NameSortKey, PageRequest
 from infrastructure.persistence.reads import Query, Run
+from infrastructure.persistence.workspaces import scope
 
 
 def seek(columns: Sequence[Any], values: Sequence[Any], *, descending: bool) -> ColumnElement[bool]:
@@ -76,7 +77,10 @@ def by_name(table: Table, sort: NameSort, seeking: bool) -> tuple[Query, Query |
     """A page of users or projects by name or age, ties by id (and the count, offset mode)."""
     key = table.c.name if sort.key is NameSortKey.NAME else table.c.created_at
     rows, counted = paged(
-        select(table), [key, table.c.id], descending=sort.descending, seeking=seeking
+        select(*scope.data_columns(table)).where(scope.of(table)),
+        [key, table.c.id],
+        descending=sort.descending,
+        seeking=seeking,
     )
     return Query(rows), None if counted is None else Query(counted)
 

@@ -1,11 +1,13 @@
 """How readers run their statements: one connection at a time, outside any unit of work.
 
-``SqlAlchemyReads`` is the shared path (autocommit on a direct PostgreSQL
-connection: no ``BEGIN``/``ROLLBACK`` around a read; behind a pooler a read
-keeps its transaction, which carries the ``SET LOCAL`` statement timeout).
-``AsyncpgReads`` runs the same statements, compiled once for asyncpg, on the
-pooled asyncpg connection itself, below SQLAlchemy's execution layer; it binds
-no list to expand. ``DB_FAST_READS`` chooses, on the bench's evidence.
+Every read runs in the caller's workspace: its statements are bound to it
+(``scope.parameters``) and, on PostgreSQL, its transaction begins in it
+(``isolation``), which is why a read has a transaction of its own.
+``SqlAlchemyReads`` is the shared path. ``AsyncpgReads`` runs the same
+statements, compiled once for asyncpg, on the pooled asyncpg connection
+itself, below SQLAlchemy's execution layer, with ``BEGIN`` and the workspace
+in one round trip; it binds no list to expand. ``DB_FAST_READS`` chooses, on
+the bench's evidence.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from infrastructure.database.failures import DatabaseFailure, classify
 from infrastructure.database.pings import connections_lost
+from infrastructure.persistence.workspaces import isolation, scope
 
 _ASYNCPG: Final = asyncpg.dialect()  # type: ignore[no-untyped-call]
 
@@ -59,20 +62,17 @@ class Reads(Protocol):
 
 
 class SqlAlchemyReads(Reads):
-    def __init__(self, engine: AsyncEngine, *, pooled: bool) -> None:
-        postgres = engine.dialect.name == "postgresql"
-        self._engine = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if postgres and not pooled
-            else engine
-        )
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[Run]:
+        bound = scope.parameters()
         async with self._engine.connect() as connection:
+            await isolation.enter(connection, bound[scope.WORKSPACE_ID])
 
             async def run(query: Query, parameters: Mapping[str, Any]) -> Sequence[Any]:
-                return (await connection.execute(query.statement, parameters)).all()
+                return (await connection.execute(query.statement, {**parameters, **bound})).all()
 
             yield run
 
@@ -86,16 +86,24 @@ class AsyncpgReads(Reads):
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[Run]:
+        bound = scope.parameters()
         pooled = await self._engine.raw_connection()
         driver: Any = pooled.driver_connection
 
         async def run(query: Query, parameters: Mapping[str, Any]) -> Sequence[Any]:
-            sql, arguments = query.asyncpg_arguments(parameters)
+            sql, arguments = query.asyncpg_arguments({**parameters, **bound})
             found: Sequence[Any] = await driver.fetch(sql, *arguments)
             return found
 
         try:
-            yield run
+            # One simple-query round trip; the transaction ends before the connection
+            # goes back (SQLAlchemy's reset does not know of it).
+            await driver.execute(f"BEGIN; {isolation.entering(bound[scope.WORKSPACE_ID])}")
+            try:
+                yield run
+            finally:
+                if not driver.is_closed():
+                    await driver.execute("ROLLBACK")
         except Exception as error:
             if classify(error) is DatabaseFailure.LOST:
                 await greenlet_spawn(pooled.invalidate, error)
@@ -115,7 +123,7 @@ def create_reads(engine: AsyncEngine, *, pooled: bool, fast: bool = True) -> Rea
         and engine.dialect.driver == "asyncpg"
     ):
         return AsyncpgReads(engine)
-    return SqlAlchemyReads(engine, pooled=pooled)
+    return SqlAlchemyReads(engine)
 
 
 async def first(reads: Reads, query: Query, parameters: Mapping[str, Any]) -> Any | None:

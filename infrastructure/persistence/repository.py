@@ -16,11 +16,12 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from application.errors import ConcurrentUpdate, Conflict
 from domain.aggregates import Versioned
 from infrastructure.persistence import json_rows
+from infrastructure.persistence.workspaces import scope
+from infrastructure.persistence.workspaces.scope import InWorkspace
 
 A = TypeVar("A", bound=Versioned)
 
@@ -39,7 +40,7 @@ class SqlRepository(Generic[A]):
     conflict: ClassVar[str]
     aggregate: ClassVar[type[Versioned]]
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: InWorkspace) -> None:
         self._connection = connection
         self._dialect = connection.dialect
         # The stored version of every aggregate this repository handed out or wrote.
@@ -48,7 +49,7 @@ class SqlRepository(Generic[A]):
     # -- the mapping; by default, the columns are the aggregate's fields by name
 
     def _selected(self) -> Sequence[Any]:
-        return tuple(self.table.c)
+        return scope.data_columns(self.table)
 
     def _aggregate_of(self, row: Any) -> A:
         return self.aggregate(**row._mapping)  # type: ignore[return-value]
@@ -94,7 +95,9 @@ class SqlRepository(Generic[A]):
 
     async def delete(self, identifier: int) -> bool:
         table = self.table
-        result = await self._connection.execute(delete(table).where(table.c.id == identifier))
+        result = await self._connection.execute(
+            delete(table).where(scope.of(table), table.c.id == identifier)
+        )
         return bool(result.rowcount)
 
     async def exists(self, identifier: int) -> bool:
@@ -111,7 +114,9 @@ class SqlRepository(Generic[A]):
         self, condition: ColumnElement[bool], parameters: Mapping[str, Any], for_update: bool
     ) -> list[A]:
         statement: Select[Any] = (
-            select(*self._selected()).where(condition).order_by(self.table.c.id)
+            select(*self._selected())
+            .where(scope.of(self.table), condition)
+            .order_by(self.table.c.id)
         )
         if for_update:
             statement = statement.with_for_update(of=self.table)
@@ -158,7 +163,7 @@ def _exists(table: Table) -> Select[Any]:
     """``FOR KEY SHARE``: the lock a foreign key takes, which concurrent writers share."""
     return (
         select(table.c.id)
-        .where(table.c.id == bindparam("id"))
+        .where(scope.of(table), table.c.id == bindparam("id"))
         .with_for_update(read=True, key_share=True)
     )
 
@@ -167,6 +172,6 @@ def _exists(table: Table) -> Select[Any]:
 def _missing(table: Table) -> Select[Any]:
     return (
         select(table.c.id)
-        .where(table.c.id.in_(bindparam("ids", expanding=True)))
+        .where(scope.of(table), table.c.id.in_(bindparam("ids", expanding=True)))
         .with_for_update(read=True, key_share=True)
     )

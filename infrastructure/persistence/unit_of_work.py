@@ -1,4 +1,5 @@
-"""The SQL unit of work: one connection, one transaction, committed only by ``commit()``."""
+"""The SQL unit of work: one connection, one transaction, committed only by ``commit()``,
+in the caller's workspace."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from application import callers
 from application.ports import UnitOfWork
 from infrastructure.persistence.idempotency import SqlIdempotencyStore
 from infrastructure.persistence.projects.repository import SqlProjectRepository
 from infrastructure.persistence.tasks.repository import SqlTaskRepository
 from infrastructure.persistence.users.repository import SqlUserRepository
+from infrastructure.persistence.workspaces import isolation
+from infrastructure.persistence.workspaces.scope import InWorkspace
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """Every repository works on the same connection, which begins the transaction with
-    its first statement. Leaving the block by an exception, or without committing, rolls
-    back."""
+    """Every repository works on the same connection, whose transaction begins in the
+    caller's workspace (``isolation.enter``) and binds every statement to it. Leaving the
+    block by an exception, or without committing, rolls back."""
 
     tasks: SqlTaskRepository
     users: SqlUserRepository
@@ -28,11 +32,18 @@ class SqlUnitOfWork(UnitOfWork):
         self._engine = engine
 
     async def __aenter__(self) -> Self:
+        workspace_id = callers.current().workspace_id
         self._connection: AsyncConnection = await self._engine.connect()
-        self.tasks = SqlTaskRepository(self._connection)
-        self.users = SqlUserRepository(self._connection)
-        self.projects = SqlProjectRepository(self._connection)
-        self.idempotency = SqlIdempotencyStore(self._connection)
+        try:
+            await isolation.enter(self._connection, workspace_id)
+        except BaseException:
+            await self._connection.close()
+            raise
+        scoped = InWorkspace(self._connection, workspace_id)
+        self.tasks = SqlTaskRepository(scoped)
+        self.users = SqlUserRepository(scoped)
+        self.projects = SqlProjectRepository(scoped)
+        self.idempotency = SqlIdempotencyStore(scoped)
         return self
 
     async def __aexit__(

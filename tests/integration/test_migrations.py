@@ -38,7 +38,8 @@ def test_the_chain_upgrades_from_empty_and_downgrades_back_to_empty(empty_databa
     assert tables(empty_database) == set()
     migrations.upgrade(empty_database)
     assert tables(empty_database) == {
-        "task", "tag", "task_tag", "app_user", "project", "idempotency_key",
+        "task", "tag", "task_tag", "app_user", "project", "idempotency_key", "workspace",
+        "api_key",
     }  # fmt: skip
     assert migrations.current(empty_database).endswith("(head)")
     migrations.downgrade(empty_database, "base")

@@ -18,13 +18,17 @@ async def empty_tables(engine: AsyncEngine) -> None:
         if engine.dialect.name == "postgresql":
             await connection.execute(
                 text(
-                    "TRUNCATE task_tag, task, tag, project, app_user, idempotency_key"
+                    "TRUNCATE task_tag, task, tag, project, app_user, idempotency_key, api_key"
                     " RESTART IDENTITY CASCADE"
                 )
             )
+            await connection.execute(text("DELETE FROM workspace WHERE name <> 'default'"))
         else:
-            for table in ("task_tag", "task", "tag", "project", "app_user", "idempotency_key"):
+            for table in (
+                "task_tag", "task", "tag", "project", "app_user", "idempotency_key", "api_key"
+            ):  # fmt: skip
                 await connection.execute(text(f"DELETE FROM {table}"))
+            await connection.execute(text("DELETE FROM workspace WHERE name <> 'default'"))
             # Ids start at 1 again, as RESTART IDENTITY makes them on PostgreSQL.
             has_sequences = await connection.scalar(
                 text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'")

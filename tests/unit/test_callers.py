@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from datetime import UTC, datetime
 
 import pytest
@@ -37,22 +38,22 @@ def test_a_caller_without_the_permission_is_forbidden_and_told_why() -> None:
 
 
 def test_nothing_runs_outside_a_caller() -> None:
+    # A context of its own, outside the caller every test acts as (tests/conftest.py).
     with pytest.raises(Unauthenticated, match=r"^no caller has been established$"):
-        callers.current()
+        contextvars.Context().run(callers.current)
 
 
-async def test_a_caller_holds_for_its_own_request_only() -> None:
+async def test_a_caller_holds_for_its_own_request_only(caller: Caller) -> None:
     seen: dict[int, int] = {}
 
     async def request(workspace_id: int) -> None:
-        with acting_as(Caller(workspace_id, Role.WRITER)):
+        with acting_as(Caller(workspace_id + 10, Role.WRITER)):
             await asyncio.sleep(0)
             seen[workspace_id] = callers.current().workspace_id
 
     await asyncio.gather(request(1), request(2))
-    assert seen == {1: 1, 2: 2}
-    with pytest.raises(Unauthenticated):
-        callers.current()
+    assert seen == {1: 11, 2: 12}
+    assert callers.current() == caller
 
 
 def test_a_workspace_name_is_trimmed_and_required() -> None:

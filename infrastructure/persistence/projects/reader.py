@@ -16,11 +16,14 @@ from infrastructure.persistence import keyset
 from infrastructure.persistence.projects.table import project
 from infrastructure.persistence.reads import Query, Reads, Run
 from infrastructure.persistence.tasks.table import task
+from infrastructure.persistence.workspaces import scope
 
-_BY_ID = Query(select(project).where(project.c.id == bindparam("id")))
+_BY_ID = Query(
+    select(*scope.data_columns(project)).where(scope.of(project), project.c.id == bindparam("id"))
+)
 _COUNTS = Query(
     select(task.c.project_id, task.c.status, func.count())
-    .where(task.c.project_id.in_(bindparam("ids", expanding=True)))
+    .where(scope.of(task), task.c.project_id.in_(bindparam("ids", expanding=True)))
     .group_by(task.c.project_id, task.c.status)
 )
 

@@ -6,6 +6,7 @@ from application.ports import ProjectRepository
 from domain.projects import Project
 from infrastructure.persistence.projects.table import project
 from infrastructure.persistence.repository import SqlRepository
+from infrastructure.persistence.workspaces import scope
 
 
 class SqlProjectRepository(SqlRepository[Project], ProjectRepository):
@@ -22,6 +23,7 @@ class SqlProjectRepository(SqlRepository[Project], ProjectRepository):
             return set()
         owner = project.c.owner_id
         statement = select(project.c.name).where(
+            scope.of(project),
             owner.is_(None) if owner_id is None else owner == owner_id,
             project.c.name.in_(names),
         )

@@ -6,13 +6,16 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, func
 from sqlmodel import Field, SQLModel
 
 from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime
+from infrastructure.persistence.workspaces import scope
 
 _owner = Column("owner_id", BigId, ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
 _name = Column("name", String(120), nullable=False)
+_workspace = scope.column()
 
 
 class ProjectRow(SQLModel, table=True):
-    """Names are unique per owner; ``coalesce`` makes ownerless projects unique too."""
+    """Names are unique per owner in a workspace; ``coalesce`` makes ownerless projects
+    unique too."""
 
     __tablename__ = "project"
 
@@ -23,11 +26,12 @@ class ProjectRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     version: int = Field(sa_column=Column(Integer, nullable=False))
+    workspace_id: int = Field(sa_column=_workspace)
 
     __table_args__ = (
-        Index("ux_project_owner_name", func.coalesce(_owner, 0), _name, unique=True),
-        Index("ix_project_name_id", "name", "id"),
-        Index("ix_project_created_at_id", "created_at", "id"),
+        Index("ux_project_owner_name", _workspace, func.coalesce(_owner, 0), _name, unique=True),
+        Index("ix_project_name_id", "workspace_id", "name", "id"),
+        Index("ix_project_created_at_id", "workspace_id", "created_at", "id"),
         NEVER_REUSE_IDS,
     )
 

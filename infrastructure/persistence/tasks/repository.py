@@ -24,7 +24,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
-    insert,
     or_,
     select,
 )
@@ -38,6 +37,7 @@ from infrastructure.persistence import json_rows
 from infrastructure.persistence.repository import SqlRepository
 from infrastructure.persistence.tasks import statements
 from infrastructure.persistence.tasks.table import columns_of, tag, task, task_of, task_tag
+from infrastructure.persistence.workspaces import scope
 
 _NAME = Column("name", String)
 _LINK = (Column("task_id", BigInteger), _NAME)
@@ -86,7 +86,9 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
         retagged = [t for t in aggregates if t.tags != self._tags.get(t.id)]  # type: ignore[arg-type]
         if retagged:
             await self._connection.execute(
-                delete(task_tag).where(task_tag.c.task_id.in_([t.id for t in retagged]))
+                delete(task_tag).where(
+                    scope.of(task_tag), task_tag.c.task_id.in_([t.id for t in retagged])
+                )
             )
             await self._tag(retagged)
             self._tags.update((t.id, t.tags) for t in retagged)  # type: ignore[misc]
@@ -100,11 +102,15 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
         return await self._load(task.c.assignee_id == bindparam("user"), {"user": user_id}, True)
 
     async def delete_many(self, task_ids: set[int]) -> int:
-        result = await self._connection.execute(delete(task).where(task.c.id.in_(task_ids)))
+        result = await self._connection.execute(
+            delete(task).where(scope.of(task), task.c.id.in_(task_ids))
+        )
         return int(result.rowcount)
 
     async def delete_all_in(self, project_id: int) -> int:
-        result = await self._connection.execute(delete(task).where(task.c.project_id == project_id))
+        result = await self._connection.execute(
+            delete(task).where(scope.of(task), task.c.project_id == project_id)
+        )
         return int(result.rowcount)
 
     def _insert_statement(self) -> Insert:
@@ -150,7 +156,7 @@ def _referenced(rows: FromClause) -> Any:
             rows.c[field].is_(None),
             exists(
                 select(table.c.id)
-                .where(table.c.id == rows.c[field])
+                .where(scope.of(table), table.c.id == rows.c[field])
                 .with_for_update(read=True, key_share=True)
             ),
         )
@@ -162,13 +168,7 @@ def _referenced(rows: FromClause) -> Any:
 @lru_cache(maxsize=4)
 def _insert_referenced(dialect: str) -> Insert:
     rows = json_rows.given(json_rows.written(task), dialect)
-    return (
-        insert(task)
-        .from_select(
-            [c.name for c in json_rows.written(task)], select(*rows.c).where(*_referenced(rows))
-        )
-        .returning(task.c.id)
-    )
+    return json_rows.inserted(task, select(*rows.c).where(*_referenced(rows))).returning(task.c.id)
 
 
 @lru_cache(maxsize=4)
@@ -177,16 +177,14 @@ def _insert_tags(dialect: str) -> Insert:
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # SQLite parses INSERT ... SELECT ... ON CONFLICT only when the SELECT has a WHERE.
     chosen = select(names.c.name).where(names.c.name.is_not(None))
-    return dialect_insert(tag).from_select(["name"], chosen).on_conflict_do_nothing()
+    return json_rows.inserted(tag, chosen, dialect_insert).on_conflict_do_nothing()
 
 
 @lru_cache(maxsize=4)
 def _insert_links(dialect: str) -> Insert:
     links = json_rows.given(_LINK, dialect)
-    return insert(task_tag).from_select(
-        ["task_id", "tag_id"],
-        select(links.c.task_id, tag.c.id).join(tag, tag.c.name == links.c.name),
-    )
+    named = select(links.c.task_id, tag.c.id).join(tag, tag.c.name == links.c.name)
+    return json_rows.inserted(task_tag, named.where(scope.of(tag)))
 
 
 def _referenced_table(field: str) -> Table:
@@ -204,6 +202,8 @@ _REFERENCES = ("project_id", "assignee_id")
 def _found() -> Select[bool, bool]:
     project, user = (_referenced_table(field) for field in _REFERENCES)
     return select(
-        exists().where(project.c.id == bindparam("project_id", type_=BigInteger)),
-        exists().where(user.c.id == bindparam("assignee_id", type_=BigInteger)),
+        exists().where(
+            scope.of(project), project.c.id == bindparam("project_id", type_=BigInteger)
+        ),
+        exists().where(scope.of(user), user.c.id == bindparam("assignee_id", type_=BigInteger)),
     )

@@ -38,6 +38,7 @@ from infrastructure.persistence.keyset import order, paged
 from infrastructure.persistence.reads import Query
 from infrastructure.persistence.tasks.table import tag, task, task_tag
 from infrastructure.persistence.types import TagNames
+from infrastructure.persistence.workspaces import scope
 
 
 class tag_names(FunctionElement[tuple[str, ...]]):  # noqa: N801 (an SQL function's name)
@@ -76,7 +77,7 @@ def _json_array(element: tag_names, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(names, **kw)
 
 
-COLUMNS: Final = tuple(task.c)
+COLUMNS: Final = scope.data_columns(task)
 
 
 def selected(source: FromClause) -> tuple[Any, ...]:
@@ -84,7 +85,7 @@ def selected(source: FromClause) -> tuple[Any, ...]:
     return (*(source.c[c.name] for c in COLUMNS), tag_names(source.c.id))
 
 
-BY_ID: Final = select(*selected(task)).where(task.c.id == bindparam("task_id"))
+BY_ID: Final = select(*selected(task)).where(scope.of(task), task.c.id == bindparam("task_id"))
 """One task with its tags; ``BY_ID.with_for_update(of=task)`` loads it for a change."""
 
 
@@ -111,8 +112,9 @@ def filter_parameters(task_filter: TaskFilter) -> dict[str, Any]:
 
 @lru_cache(maxsize=256)
 def filter_conditions(names: frozenset[str]) -> tuple[ColumnElement[bool], ...]:
-    """The conditions on the parameters ``names`` (from ``filter_parameters``), ANDed."""
-    found: list[ColumnElement[bool]] = []
+    """The conditions on the parameters ``names`` (from ``filter_parameters``), ANDed, in the
+    caller's workspace."""
+    found: list[ColumnElement[bool]] = [scope.of(task)]
     for column, prefix in ((task.c.status, "in_status_"), (task.c.priority, "in_priority_")):
         if values := sorted(n for n in names if n.startswith(prefix)):
             found.append(column.in_([bindparam(n, type_=column.type) for n in values]))
@@ -228,6 +230,7 @@ def tags_in_use(seeking: bool) -> tuple[Query, Query | None]:
     in_use = (
         select(tag.c.name, func.count().label("task_count"))
         .join(task_tag, task_tag.c.tag_id == tag.c.id)
+        .where(scope.of(tag))
         .group_by(tag.c.id, tag.c.name)
     )
     rows, counted = paged(in_use, [tag.c.name], descending=False, seeking=seeking)

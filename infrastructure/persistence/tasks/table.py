@@ -26,6 +26,7 @@ from application.views import TaskView
 from domain.tasks import Task
 from domain.values import Priority, Status, Tags
 from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime
+from infrastructure.persistence.workspaces import scope
 
 
 class TaskTagRow(SQLModel, table=True):
@@ -37,6 +38,7 @@ class TaskTagRow(SQLModel, table=True):
     tag_id: int = Field(
         sa_column=Column(BigId, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
     )
+    workspace_id: int = Field(sa_column=scope.column())
 
     __table_args__ = (Index("ix_task_tag_tag_id", "tag_id"),)
 
@@ -45,9 +47,13 @@ class TagRow(SQLModel, table=True):
     __tablename__ = "tag"
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    name: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
+    name: str = Field(sa_column=Column(String(50), nullable=False))
+    workspace_id: int = Field(sa_column=scope.column())
 
-    __table_args__ = (NEVER_REUSE_IDS,)
+    __table_args__ = (
+        Index("ux_tag_workspace_id_name", "workspace_id", "name", unique=True),
+        NEVER_REUSE_IDS,
+    )
 
 
 class TaskRow(SQLModel, table=True):
@@ -69,6 +75,7 @@ class TaskRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     completed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime))
     version: int = Field(sa_column=Column(Integer, nullable=False))
+    workspace_id: int = Field(sa_column=scope.column())
 
     # The link is declared for the mapping's sake; nothing may load it lazily.
     tags: list[TagRow] = Relationship(
@@ -83,25 +90,28 @@ class TaskRow(SQLModel, table=True):
         CheckConstraint(
             "(status = 'done') = (completed_at IS NOT NULL)", name="ck_task_completed_at"
         ),
-        Index("ix_task_created_at_id", "created_at", "id"),
-        Index("ix_task_updated_at_id", "updated_at", "id"),
+        # Pages are read within one workspace: its id leads every index they seek on.
+        Index("ix_task_created_at_id", "workspace_id", "created_at", "id"),
+        Index("ix_task_updated_at_id", "workspace_id", "updated_at", "id"),
         # Due dates sort with the tasks that have none last, in both directions
         # (see statements.sort_columns): one index per direction.
         Index(
             "ix_task_due_date_asc",
+            "workspace_id",
             text("(due_date IS NULL)"),
             text("coalesce(due_date, '2000-01-01')"),
             "id",
         ),
         Index(
             "ix_task_due_date_desc",
+            "workspace_id",
             text("(due_date IS NOT NULL)"),
             text("coalesce(due_date, '2000-01-01')"),
             "id",
         ),
-        Index("ix_task_priority_id", "priority", "id"),
-        Index("ix_task_title_id", "title", "id"),
-        Index("ix_task_status", "status"),
+        Index("ix_task_priority_id", "workspace_id", "priority", "id"),
+        Index("ix_task_title_id", "workspace_id", "title", "id"),
+        Index("ix_task_status", "workspace_id", "status"),
         Index("ix_task_project_id_status", "project_id", "status"),
         Index("ix_task_assignee_id", "assignee_id"),
         # `q` (ILIKE '%...%') on PostgreSQL: trigram indexes (pg_trgm); none on SQLite.
@@ -121,9 +131,6 @@ class TaskRow(SQLModel, table=True):
 task = TaskRow.__table__  # type: ignore[attr-defined]
 tag = TagRow.__table__  # type: ignore[attr-defined]
 task_tag = TaskTagRow.__table__  # type: ignore[attr-defined]
-
-# Every column but the id, in the table's order: what a task writes.
-WRITTEN = tuple(c.name for c in task.columns if c.name != "id")
 
 
 def columns_of(item: Task) -> dict[str, Any]:

@@ -10,8 +10,11 @@ from application.views import UserView
 from infrastructure.persistence import keyset
 from infrastructure.persistence.reads import Query, Reads, first
 from infrastructure.persistence.users.table import user
+from infrastructure.persistence.workspaces import scope
 
-_BY_ID = Query(select(user).where(user.c.id == bindparam("id")))
+_BY_ID = Query(
+    select(*scope.data_columns(user)).where(scope.of(user), user.c.id == bindparam("id"))
+)
 
 
 def _view(row: Any) -> UserView:

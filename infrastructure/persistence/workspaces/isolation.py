@@ -1,0 +1,58 @@
+"""Row-level security on PostgreSQL: the database keeps workspaces apart too.
+
+Every table with a ``workspace_id`` has row-level security enabled and forced,
+with one policy: a row is visible, and may be written, only in a transaction
+whose transaction-local setting ``taskhex.workspace_id`` names its workspace.
+Each transaction starts with ``entering``, which sets that setting and the
+runtime role with ``set_config(..., true)``: both end with the transaction,
+so a transaction-mode pooler cannot hand them to another client. The runtime
+role is neither a superuser nor an owner and cannot bypass the policies, so
+they hold even when the service logs in as one of those.
+
+API keys are found before any workspace is known: their table has a second
+policy that shows, for reading only, the key whose hash is the setting
+``taskhex.key_hash``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+RUNTIME_ROLE: Final = "taskhex_runtime"
+WORKSPACE_SETTING: Final = "taskhex.workspace_id"
+KEY_HASH_SETTING: Final = "taskhex.key_hash"
+POLICY: Final = "workspace_isolation"
+KEY_LOOKUP_POLICY: Final = "key_lookup"
+
+IN_WORKSPACE: Final = (
+    f"workspace_id = nullif(current_setting('{WORKSPACE_SETTING}', true), '')::bigint"
+)
+"""The policy's condition; unset (or empty), it matches no row."""
+
+KEY_LOOKED_UP: Final = (
+    f"key_hash = decode(nullif(current_setting('{KEY_HASH_SETTING}', true), ''), 'hex')"
+)
+
+
+def entering(workspace_id: int) -> str:
+    """The first statement of a transaction in ``workspace_id``, as the runtime role."""
+    return (
+        f"SELECT set_config('role', '{RUNTIME_ROLE}', true),"
+        f" set_config('{WORKSPACE_SETTING}', '{int(workspace_id)}', true)"
+    )
+
+
+def looking_up(key_hash: bytes) -> str:
+    """The first statement of a transaction that finds the key whose hash is ``key_hash``."""
+    return (
+        f"SELECT set_config('role', '{RUNTIME_ROLE}', true),"
+        f" set_config('{KEY_HASH_SETTING}', '{key_hash.hex()}', true)"
+    )
+
+
+async def enter(connection: AsyncConnection, workspace_id: int) -> None:
+    """Begin ``connection``'s transaction in ``workspace_id`` (PostgreSQL; nothing elsewhere)."""
+    if connection.dialect.name == "postgresql":
+        await connection.exec_driver_sql(entering(workspace_id))
