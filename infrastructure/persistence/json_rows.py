@@ -85,10 +85,10 @@ def written(table: Table) -> tuple[Column[Any], ...]:
 
 def inserted(table: Table, rows: Select[Any], into: Callable[[Table], Insert] = insert) -> Insert:
     """``into(table)`` (a plain or a dialect's ``INSERT``) of the rows ``rows`` selects (the
-    ``written`` columns, in order), each in the workspace bound to ``workspace_id``."""
+    ``written`` columns, in order), each in the workspace bound to ``scope.PARAMETER``."""
     columns = [c.name for c in written(table)]
     if scope.is_scoped(table):
-        workspace = bindparam(scope.WORKSPACE_ID, type_=table.c[scope.WORKSPACE_ID].type)
+        workspace = bindparam(scope.PARAMETER, type_=table.c[scope.WORKSPACE_ID].type)
         rows = rows.add_columns(workspace)
         columns.append(scope.WORKSPACE_ID)
     return into(table).from_select(columns, rows)

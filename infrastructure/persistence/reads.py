@@ -69,7 +69,7 @@ class SqlAlchemyReads(Reads):
     async def __call__(self) -> AsyncIterator[Run]:
         bound = scope.parameters()
         async with self._engine.connect() as connection:
-            await isolation.enter(connection, bound[scope.WORKSPACE_ID])
+            await isolation.enter(connection, bound[scope.PARAMETER])
 
             async def run(query: Query, parameters: Mapping[str, Any]) -> Sequence[Any]:
                 return (await connection.execute(query.statement, {**parameters, **bound})).all()
@@ -98,7 +98,7 @@ class AsyncpgReads(Reads):
         try:
             # One simple-query round trip; the transaction ends before the connection
             # goes back (SQLAlchemy's reset does not know of it).
-            await driver.execute(f"BEGIN; {isolation.entering(bound[scope.WORKSPACE_ID])}")
+            await driver.execute(f"BEGIN; {isolation.entering(bound[scope.PARAMETER])}")
             try:
                 yield run
             finally:

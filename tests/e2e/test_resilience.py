@@ -217,7 +217,9 @@ async def keyed_app(container: Container) -> AsyncIterator[tuple[FastAPI, httpx.
     async def remember(name: str) -> Response:
         async with container.engine().begin() as connection:
             await connection.execute(
-                text("INSERT INTO tag (name) VALUES (:name) ON CONFLICT DO NOTHING"),
+                text(
+                    "INSERT INTO tag (name, workspace_id) VALUES (:name, 1) ON CONFLICT DO NOTHING"
+                ),
                 {"name": name},
             )
         return Response(status_code=201)

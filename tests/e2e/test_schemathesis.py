@@ -37,20 +37,20 @@ pytestmark = pytest.mark.postgres
 
 _FILL = (
     "TRUNCATE task_tag, task, tag, project, app_user, idempotency_key CASCADE",
-    "INSERT INTO app_user (email, name, created_at, updated_at, version)"
-    " SELECT 'user' || n || '@example.org', 'User ' || n, now(), now(), 1"
+    "INSERT INTO app_user (email, name, created_at, updated_at, version, workspace_id)"
+    " SELECT 'user' || n || '@example.org', 'User ' || n, now(), now(), 1, 1"
     " FROM generate_series(1, 10) AS n",
-    "INSERT INTO project (name, owner_id, created_at, updated_at, version)"
-    " SELECT 'Project ' || n, (SELECT min(id) FROM app_user) + n % 10, now(), now(), 1"
+    "INSERT INTO project (name, owner_id, created_at, updated_at, version, workspace_id)"
+    " SELECT 'Project ' || n, (SELECT min(id) FROM app_user) + n % 10, now(), now(), 1, 1"
     " FROM generate_series(1, 5) AS n",
     "INSERT INTO task (title, status, priority, due_date, project_id, assignee_id,"
-    " created_at, updated_at, version)"
+    " created_at, updated_at, version, workspace_id)"
     " SELECT 'Task ' || n, 'todo', 1 + n % 3, date '2026-12-01' + n % 30,"
     " (SELECT min(id) FROM project) + n % 5, (SELECT min(id) FROM app_user) + n % 10,"
-    " now(), now(), 1 FROM generate_series(1, 60) AS n",
-    "INSERT INTO tag (name) VALUES ('docs'), ('q4'), ('ops')",
-    "INSERT INTO task_tag (task_id, tag_id)"
-    " SELECT task.id, tag.id FROM task JOIN tag ON (task.id + tag.id) % 2 = 0",
+    " now(), now(), 1, 1 FROM generate_series(1, 60) AS n",
+    "INSERT INTO tag (name, workspace_id) VALUES ('docs', 1), ('q4', 1), ('ops', 1)",
+    "INSERT INTO task_tag (task_id, tag_id, workspace_id)"
+    " SELECT task.id, tag.id, 1 FROM task JOIN tag ON (task.id + tag.id) % 2 = 0",
 )
 
 

@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from application import callers
 from application.pagination import PageQuery
 from application.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.list_tasks import ListTasks
 from domain.tasks import Task
 from domain.values import Status
 from infrastructure.persistence.tasks import statements
+from infrastructure.persistence.workspaces import isolation, scope
 from interfaces.container import Container, dispose
 from tests.support.databases import empty_tables, make_container
 
@@ -108,9 +110,9 @@ async def deep_container(postgres_url: str) -> AsyncIterator[Container]:
         await connection.execute(
             text(
                 "INSERT INTO task (title, status, priority, due_date, created_at, updated_at,"
-                " version) SELECT 't' || (n % 997), 'todo', 1 + n % 3,"
+                " version, workspace_id) SELECT 't' || (n % 997), 'todo', 1 + n % 3,"
                 " CASE WHEN n % 4 = 0 THEN NULL ELSE date '2026-01-01' + n % 365 END,"
-                " now() - n * interval '1 second', now() - n * interval '1 second', 1"
+                " now() - n * interval '1 second', now() - n * interval '1 second', 1, 1"
                 " FROM generate_series(1, 20000) AS n"
             )
         )
@@ -130,10 +132,14 @@ async def test_a_deep_cursor_page_reads_the_index_not_the_skipped_rows(
     position = order.position(deep.items[0])
     rows, _ = statements.page(frozenset(), order, True)
     after = statements.sort_values(order, position)
-    statement = rows.statement.params(limit=21, **{f"after_{i}": v for i, v in enumerate(after)})
+    statement = rows.statement.params(
+        limit=21, **scope.parameters(), **{f"after_{i}": v for i, v in enumerate(after)}
+    )
     engine = deep_container.engine()
     compiled = statement.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
     async with engine.connect() as connection:
+        # As the service runs it: in the caller's workspace, under row-level security.
+        await isolation.enter(connection, callers.current().workspace_id)
         plan = "\n".join(
             (await connection.execute(text(f"EXPLAIN (ANALYZE, FORMAT TEXT) {compiled}"))).scalars()
         )
@@ -160,9 +166,10 @@ async def test_a_search_reads_the_trigram_indexes_not_every_task(
     paging = {"limit": 21, **({"after_0": START, "after_1": 0} if seeking else {"offset": 0})}
     engine = deep_container.engine()
     for query in (rows, count) if count is not None else (rows,):
-        statement = query.statement.params(**parameters, **paging)
+        statement = query.statement.params(**parameters, **paging, **scope.parameters())
         compiled = statement.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
         async with engine.connect() as connection:
+            await isolation.enter(connection, callers.current().workspace_id)
             # 20,000 short rows are cheaper to scan than to look up (at 120k, the bench's
             # size, the planner takes the indexes by itself): show that they can serve it.
             await connection.execute(text("SET LOCAL enable_seqscan = off"))

@@ -33,8 +33,9 @@ async def test_the_email_index_ignores_case(container: Container) -> None:
         with pytest.raises(IntegrityError):
             await connection.execute(
                 text(
-                    "INSERT INTO app_user (email, name, created_at, updated_at, version) "
-                    "VALUES ('Ada@Example.org', 'raw', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+                    "INSERT INTO app_user (email, name, created_at, updated_at, version,"
+                    " workspace_id) VALUES"
+                    " ('Ada@Example.org', 'raw', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 1)"
                 )
             )
 
@@ -58,7 +59,8 @@ async def test_a_task_naming_a_missing_project_or_user_is_refused(container: Con
             await connection.execute(
                 text(
                     "INSERT INTO task (title, status, priority, project_id, created_at, updated_at,"
-                    " version) VALUES ('x', 'todo', 2, 77, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+                    " version, workspace_id)"
+                    " VALUES ('x', 'todo', 2, 77, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 1)"
                 )
             )
 

@@ -132,8 +132,9 @@ async def test_the_database_refuses_a_done_task_without_completed_at(container: 
         async with container.engine().begin() as connection:
             await connection.execute(
                 text(
-                    "INSERT INTO task (title, status, priority, created_at, updated_at, version) "
-                    "VALUES ('x', 'done', 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+                    "INSERT INTO task (title, status, priority, created_at, updated_at, version,"
+                    " workspace_id) VALUES ('x', 'done', 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+                    " 1, 1)"
                 )
             )
 

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-_NOT_COUNTED = ("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK")
+# Transaction control, and the start of each transaction in the caller's workspace.
+_NOT_COUNTED = ("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SELECT SET_CONFIG('ROLE'")
 # asyncpg's own look-up of a type it meets for the first time on a connection.
 _INTROSPECTION = ("typeinfo_tree", "current_setting('jit')", "set_config('jit'")
 

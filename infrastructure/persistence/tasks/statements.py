@@ -23,7 +23,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal_column,
     or_,
     select,
 )
@@ -36,7 +35,7 @@ from application.queries import SortKey, TaskFilter, TaskSort
 from domain.values import Status
 from infrastructure.persistence.keyset import order, paged
 from infrastructure.persistence.reads import Query
-from infrastructure.persistence.tasks.table import tag, task, task_tag
+from infrastructure.persistence.tasks.table import NO_DUE_DATE, tag, task, task_tag
 from infrastructure.persistence.types import TagNames
 from infrastructure.persistence.workspaces import scope
 
@@ -147,7 +146,7 @@ def filter_conditions(names: frozenset[str]) -> tuple[ColumnElement[bool], ...]:
 # Tasks without a due date come last in both directions: the order is on
 # (due_date IS NULL, due_date or a placeholder, id) ascending, and on
 # (due_date IS NOT NULL, ..., id) descending, each served by its own index.
-_NO_DUE_DATE: Final = date(2000, 1, 1)
+_NO_DUE_DATE: Final = date.fromisoformat(NO_DUE_DATE)
 
 
 def sort_columns(sort: TaskSort, source: FromClause = task) -> list[Any]:
@@ -155,7 +154,7 @@ def sort_columns(sort: TaskSort, source: FromClause = task) -> list[Any]:
     if sort.key is SortKey.DUE_DATE:
         due = source.c.due_date
         has_date = due.is_not(None) if sort.descending else due.is_(None)
-        return [has_date, func.coalesce(due, literal_column("'2000-01-01'")), source.c.id]
+        return [has_date, source.c.due_sort, source.c.id]
     return [source.c[sort.key.value], source.c.id]
 
 
@@ -185,7 +184,10 @@ def page(names: frozenset[str], sort: TaskSort, seeking: bool) -> tuple[Query, Q
         )
         return Query(rows), None
     window, counted = paged(
-        select(*COLUMNS).where(*where), columns, descending=sort.descending, seeking=False
+        select(*COLUMNS, task.c.due_sort).where(*where),
+        columns,
+        descending=sort.descending,
+        seeking=False,
     )
     inner = window.subquery("page")
     rows = select(*selected(inner)).order_by(

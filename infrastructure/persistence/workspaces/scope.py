@@ -21,6 +21,9 @@ from application import callers
 from infrastructure.persistence.types import BigId
 
 WORKSPACE_ID: Final = "workspace_id"
+PARAMETER: Final = "in_workspace"
+"""The parameter every scoped statement binds (not a column's name, which an UPDATE
+would reserve)."""
 
 
 def column(*, primary_key: bool = False) -> Column[int]:
@@ -35,10 +38,8 @@ def column(*, primary_key: bool = False) -> Column[int]:
 
 
 def of(table: Any) -> ColumnElement[bool]:
-    """``table``'s rows in the workspace bound to ``workspace_id``."""
-    condition: ColumnElement[bool] = table.c[WORKSPACE_ID] == bindparam(
-        WORKSPACE_ID, type_=BigInteger
-    )
+    """``table``'s rows in the workspace bound to ``PARAMETER``."""
+    condition: ColumnElement[bool] = table.c[WORKSPACE_ID] == bindparam(PARAMETER, type_=BigInteger)
     return condition
 
 
@@ -48,13 +49,13 @@ def is_scoped(table: Table) -> bool:
 
 def data_columns(table: Table) -> tuple[Column[Any], ...]:
     """The columns of ``table`` that its rows map to: all but the workspace, which the
-    caller implies."""
-    return tuple(c for c in table.columns if c.name != WORKSPACE_ID)
+    caller implies, and those the database computes."""
+    return tuple(c for c in table.columns if c.name != WORKSPACE_ID and c.computed is None)
 
 
 def parameters() -> dict[str, int]:
     """The parameter ``of`` binds, for the caller of the request being served."""
-    return {WORKSPACE_ID: callers.current().workspace_id}
+    return {PARAMETER: callers.current().workspace_id}
 
 
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
@@ -66,7 +67,7 @@ class InWorkspace:
     def __init__(self, connection: AsyncConnection, workspace_id: int) -> None:
         self.connection = connection
         self.workspace_id = workspace_id
-        self._bound = {WORKSPACE_ID: workspace_id}
+        self._bound = {PARAMETER: workspace_id}
 
     @property
     def dialect(self) -> Dialect:

@@ -36,6 +36,8 @@ IN_WORKSPACE = "workspace_id = nullif(current_setting('taskhex.workspace_id', tr
 KEY_LOOKED_UP = "key_hash = decode(nullif(current_setting('taskhex.key_hash', true), ''), 'hex')"
 
 SCOPED = ("app_user", "project", "task", "tag", "task_tag", "idempotency_key")
+# SQLite's batch mode rebuilds a table from what it reflects, which misses AUTOINCREMENT.
+_NEVER_REUSE_IDS = {"app_user", "project", "task", "tag"}
 _DUE = "coalesce(due_date, '2000-01-01')"
 
 # Indexes that gain the workspace as their first column: name -> (table, columns before).
@@ -56,9 +58,19 @@ INDEXES: dict[str, tuple[str, list[Any]]] = {
 }
 
 
-def _create_indexes(*leading: str) -> None:
+# Row-level security keeps a non-leakproof expression (coalesce) out of an index
+# condition: the due-date order reads a generated column instead.
+DUE_SORT = {
+    "ix_task_due_date_asc": ["workspace_id", sa.text("(due_date IS NULL)"), "due_sort", "id"],
+    "ix_task_due_date_desc": ["workspace_id", sa.text("(due_date IS NOT NULL)"), "due_sort", "id"],
+}
+
+
+def _create_indexes(*, scoped: bool) -> None:
     for name, (table, columns) in INDEXES.items():
-        op.create_index(name, table, [*leading, *columns], unique=name.startswith("ux_"))
+        if scoped:
+            columns = DUE_SORT.get(name, ["workspace_id", *columns])
+        op.create_index(name, table, columns, unique=name.startswith("ux_"))
 
 
 # Unnamed constraints get these names on SQLite, so that batch mode can drop them.
@@ -106,12 +118,12 @@ def upgrade() -> None:
     for name, (table, _) in INDEXES.items():
         op.drop_index(name, table_name=table)
     for table in SCOPED:
-        with op.batch_alter_table(table, naming_convention=_NAMES) as batch:
+        with _batch(table) as batch:
             # Every existing row moves into the default workspace; new rows name theirs.
             batch.add_column(
                 sa.Column("workspace_id", BigId, nullable=False, server_default=str(default_id))
             )
-        with op.batch_alter_table(table, naming_convention=_NAMES) as batch:
+        with _batch(table) as batch:
             batch.alter_column("workspace_id", server_default=None, existing_type=BigId)
             batch.create_foreign_key(
                 f"fk_{table}_workspace_id",
@@ -120,6 +132,10 @@ def upgrade() -> None:
                 ["id"],
                 ondelete="CASCADE",
             )
+            if table == "task":
+                batch.add_column(
+                    sa.Column("due_sort", sa.Date(), sa.Computed(_DUE, persisted=True))
+                )
             if table == "tag":
                 batch.drop_constraint("tag_name_key" if postgres else "uq_tag_name", "unique")
                 batch.create_index(
@@ -130,9 +146,17 @@ def upgrade() -> None:
                     "idempotency_key_pkey" if postgres else "pk_idempotency_key", "primary"
                 )
                 batch.create_primary_key("idempotency_key_pkey", ["workspace_id", "scope", "key"])
-    _create_indexes("workspace_id")
+    _create_indexes(scoped=True)
     if postgres:
         _isolate()
+
+
+def _batch(table: str) -> Any:
+    return op.batch_alter_table(
+        table,
+        naming_convention=_NAMES,
+        table_kwargs={"sqlite_autoincrement": table in _NEVER_REUSE_IDS},
+    )
 
 
 def _isolate() -> None:
@@ -192,16 +216,20 @@ def downgrade() -> None:
     for name, (table, _) in INDEXES.items():
         op.drop_index(name, table_name=table)
     for table in SCOPED:
-        with op.batch_alter_table(table, naming_convention=_NAMES) as batch:
+        with _batch(table) as batch:
             if table == "tag":
                 batch.drop_index("ux_tag_workspace_id_name")
-                batch.create_unique_constraint("tag_name_key" if postgres else "uq_tag_name", ["name"])
+                batch.create_unique_constraint(
+                    "tag_name_key" if postgres else "uq_tag_name", ["name"]
+                )
             if table == "idempotency_key":
                 batch.drop_constraint("idempotency_key_pkey", "primary")
                 batch.create_primary_key("idempotency_key_pkey", ["scope", "key"])
+            if table == "task":
+                batch.drop_column("due_sort")
             batch.drop_constraint(f"fk_{table}_workspace_id", "foreignkey")
             batch.drop_column("workspace_id")
-    _create_indexes()
+    _create_indexes(scoped=False)
     op.drop_table("api_key")
     op.drop_table("workspace")
     # The runtime role stays: it belongs to the cluster, and other databases may use it.
