@@ -123,8 +123,8 @@ class KeyStore(Protocol):
         """
         ...
 
-    async def touch(self, last_used: Mapping[int, datetime]) -> None:
-        """Record when each key of ``last_used`` (by id) was last used, in one write.
+    async def touch(self, last_used: Mapping[KeyUse, datetime]) -> None:
+        """Record when each key of ``last_used`` was last used, in one write per workspace.
 
         A key's ``last_used_at`` only moves forward: the store keeps the later of
         the time it has and the one given (workers flush at their own pace). Ids
@@ -134,9 +134,17 @@ class KeyStore(Protocol):
 
 
 @dataclass(frozen=True)
+class KeyUse:
+    """Which key was used, and in which workspace (where its row is written)."""
+
+    workspace_id: int
+    key_id: int
+
+
+@dataclass(frozen=True)
 class _Trusted:
     caller: Caller
-    key_id: int
+    key: KeyUse
     until: float
 
 
@@ -198,7 +206,7 @@ class ApiKeyAuthenticator(Authenticator):
         self._trusted: OrderedDict[bytes, _Trusted] = OrderedDict()
         self._refused: OrderedDict[bytes, float] = OrderedDict()
         self._lookups: dict[bytes, asyncio.Task[_Trusted | None]] = {}
-        self._uses: dict[int, datetime] = {}
+        self._uses: dict[KeyUse, datetime] = {}
 
     async def authenticate(self, credentials: str) -> Caller:
         if prefix_of(credentials) is None:
@@ -209,7 +217,7 @@ class ApiKeyAuthenticator(Authenticator):
             trusted = await self._look_up(digest)
         if trusted is None:
             raise Unauthenticated(REFUSED)
-        self._note_use(trusted.key_id, self._clock.now())
+        self._note_use(trusted.key, self._clock.now())
         return trusted.caller
 
     async def flush(self) -> None:
@@ -223,14 +231,14 @@ class ApiKeyAuthenticator(Authenticator):
         try:
             await self._store.touch(pending)
         except BaseException:
-            for key_id, used in pending.items():
-                self._note_use(key_id, used)
+            for key, used in pending.items():
+                self._note_use(key, used)
             raise
 
-    def _note_use(self, key_id: int, used: datetime) -> None:
-        noted = self._uses.get(key_id)
+    def _note_use(self, key: KeyUse, used: datetime) -> None:
+        noted = self._uses.get(key)
         if noted is None or used > noted:
-            self._uses[key_id] = used
+            self._uses[key] = used
 
     def _trusted_now(self, digest: bytes) -> _Trusted | None:
         trusted = self._trusted.get(digest)
@@ -269,6 +277,8 @@ class ApiKeyAuthenticator(Authenticator):
             _remember(self._refused, digest, started + self._refuse_seconds, self._max_refused)
             return None
         caller = Caller(stored.workspace_id, stored.role)
-        trusted = _Trusted(caller, stored.id, started + self._trust_seconds)
+        trusted = _Trusted(
+            caller, KeyUse(stored.workspace_id, stored.id), started + self._trust_seconds
+        )
         _remember(self._trusted, digest, trusted, self._max_keys)
         return trusted

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from domain.workspaces import Role
-from infrastructure.auth.api_keys import IssuedSecret, KeyStore, StoredKey
+from infrastructure.auth.api_keys import IssuedSecret, KeyStore, KeyUse, StoredKey
 
 
 class InMemoryKeyStore(KeyStore):
@@ -33,9 +33,9 @@ class InMemoryKeyStore(KeyStore):
     async def find(self, key_hash: bytes) -> StoredKey | None:
         return self._keys.get(key_hash)
 
-    async def touch(self, last_used: Mapping[int, datetime]) -> None:
-        live = {key.id for key in self._keys.values()}
-        for key_id, used in last_used.items():
-            recorded = self.last_used.get(key_id)
-            if key_id in live and (recorded is None or used > recorded):
-                self.last_used[key_id] = used
+    async def touch(self, last_used: Mapping[KeyUse, datetime]) -> None:
+        live = {KeyUse(key.workspace_id, key.id) for key in self._keys.values()}
+        for key, used in last_used.items():
+            recorded = self.last_used.get(key.key_id)
+            if key in live and (recorded is None or used > recorded):
+                self.last_used[key.key_id] = used

@@ -6,7 +6,7 @@ import asyncio
 import base64
 import string
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -18,6 +18,7 @@ from infrastructure.auth.api_keys import (
     REFUSED,
     ApiKeyAuthenticator,
     IssuedSecret,
+    KeyUse,
     StoredKey,
     hash_key_from,
     hash_of,
@@ -137,8 +138,8 @@ class CountingKeyStore(InMemoryKeyStore):
             await self.gate.wait()
         return await super().find(key_hash)
 
-    async def touch(self, last_used: Mapping[int, datetime]) -> None:
-        self.touches.append(dict(last_used))
+    async def touch(self, last_used: Mapping[KeyUse, datetime]) -> None:
+        self.touches.append({key.key_id: used for key, used in last_used.items()})
         if self.failing_touches:
             self.failing_touches -= 1
             raise ConnectionError("the database went away")
@@ -547,8 +548,10 @@ async def test_the_store_keeps_the_later_of_two_uses_and_ignores_revoked_keys() 
     later = FakeClock().now()
     earlier = later.replace(year=later.year - 1)
 
-    await keys.touch({kept.id: later, gone.id: later})
-    await keys.touch({kept.id: earlier})
+    await keys.touch({KeyUse(1, kept.id): later, KeyUse(1, gone.id): later})
+    await keys.touch({KeyUse(1, kept.id): earlier})
+    # The key's id in another workspace is not the key.
+    await keys.touch({KeyUse(2, kept.id): later + timedelta(days=1)})
 
     assert keys.last_used == {kept.id: later}
     assert keys.revoke(gone.id) is False
