@@ -30,5 +30,10 @@ async def issue_key(container: Container, role: Role = Role.ADMIN, workspace_id:
     return issued.secret
 
 
+def unknown_key() -> str:
+    """A key of the right shape that no store knows: checking it asks the database."""
+    return new_secret(b"not the service's hash key").secret
+
+
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}

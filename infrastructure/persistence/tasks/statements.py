@@ -100,7 +100,7 @@ def _matched(element: contains_text, compiler: SQLCompiler, **kw: Any) -> str:
     matched = or_(
         task.c.title.ilike(pattern, escape="\\"), task.c.description.ilike(pattern, escape="\\")
     )
-    return compiler.process(matched, **kw)
+    return compiler.process(matched.self_group(), **kw)
 
 
 COLUMNS: Final = scope.data_columns(task)
