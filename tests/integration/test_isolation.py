@@ -72,14 +72,15 @@ async def test_every_table_with_a_workspace_has_forced_row_level_security_and_a_
     # Every table the models scope, and no other, has the column in the database.
     assert set(found) == {t.name for t in schema.metadata.tables.values() if scope.is_scoped(t)}
     for row in rows:
-        assert row.relrowsecurity and row.relforcerowsecurity, row
+        assert row.relrowsecurity, row
+        assert row.relforcerowsecurity, row
         assert isolation.POLICY in row.policies, row
 
 
 async def test_a_statement_that_forgets_the_workspace_sees_and_changes_only_its_own(
     two: tuple[Container, int, int],
 ) -> None:
-    container, mine, other = two
+    container, _, other = two
     async with container.engine().connect() as connection:
         await isolation.enter(connection, other)
         assert await connection.scalar(text("SELECT count(*) FROM task")) == 2
