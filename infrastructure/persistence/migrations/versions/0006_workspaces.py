@@ -273,7 +273,9 @@ def downgrade() -> None:
                 )
             if table == "idempotency_key":
                 batch.drop_constraint("idempotency_key_pkey", "primary")
-                batch.create_primary_key("idempotency_key_pkey", ["scope", "key"])
+                # The name a fresh 0004 has on each dialect, which upgrading drops.
+                pk = "idempotency_key_pkey" if postgres else "pk_idempotency_key"
+                batch.create_primary_key(pk, ["scope", "key"])
             if table == "task":
                 batch.drop_column("due_sort")
             batch.drop_constraint(f"fk_{table}_workspace_id", "foreignkey")
