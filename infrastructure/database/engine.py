@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from infrastructure.database import preludes
 from infrastructure.database.pings import install_ping, treat_lost_as_disconnect
 from infrastructure.database.pooler import install_statement_timeout, pooler_connect_args
 from infrastructure.database.retries import ConnectPolicy, connecting, driver_connect
@@ -40,9 +41,10 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         "pool_recycle": settings.db_pool_recycle,
         "pool_use_lifo": pooled,
     }
-    engine = create_async_engine(
-        target.url, connect_args=postgres_connect_args(target, settings), **options
-    )
+    connect_args = postgres_connect_args(target, settings)
+    engine = create_async_engine(target.url, connect_args=connect_args, **options)
+    if target.driver == "asyncpg":
+        preludes.install_preludes(engine)
     install_statement_timeout(engine, settings.db_statement_timeout, pooled=pooled)
     event.listen(engine.sync_engine, "handle_error", treat_lost_as_disconnect)
     if own_ping:
@@ -57,6 +59,7 @@ def postgres_connect_args(target: DriverUrl, settings: DatabaseSettings) -> dict
     connect_args = dict(target.connect_args)
     if target.driver == "asyncpg":
         connect_args.setdefault("timeout", settings.db_connect_timeout)
+        connect_args.update(preludes.CONNECT_ARGS)
     elif "connect_timeout" not in target.url.query:
         # libpq counts whole seconds.
         connect_args["connect_timeout"] = max(1, math.ceil(settings.db_connect_timeout))

@@ -25,6 +25,7 @@ from infrastructure.persistence.workspaces import isolation
 from infrastructure.persistence.workspaces.table import workspace
 from interfaces.container import Container, dispose
 from tests.support.databases import empty_tables, make_container
+from tests.support.keys import make_workspace
 
 pytestmark = pytest.mark.postgres
 
@@ -140,6 +141,7 @@ async def test_no_setting_outlives_its_transaction(two: tuple[Container, int, in
     container, _, other = two
     async with container.engine().connect() as connection:
         await isolation.enter(connection, other)
+        assert await connection.scalar(text("SELECT count(*) FROM task")) == 2
         await connection.commit()
         setting = await connection.scalar(
             text(f"SELECT current_setting('{isolation.WORKSPACE_SETTING}', true)")
@@ -198,3 +200,39 @@ async def test_the_service_can_log_in_as_the_runtime_role_itself(postgres_url: s
             async with admin.engine().begin() as connection:
                 await connection.execute(text(f"ALTER ROLE {isolation.RUNTIME_ROLE} NOLOGIN"))
         await dispose(admin)
+
+
+async def test_a_transaction_enters_its_workspace_in_the_round_trip_of_its_begin(
+    two: tuple[Container, int, int],
+) -> None:
+    container, mine, _ = two
+    sent: list[str] = []
+    async with container.unit_of_work() as uow:
+        driver = (await uow.tasks._connection.connection.get_raw_connection()).driver_connection
+        driver.add_query_logger(lambda query: sent.append(query.query))
+        assert len(await uow.tasks.get_many({1, 2, 3, 4, 5})) == 3
+        await uow.commit()
+    begins = [q for q in sent if q.startswith("BEGIN")]
+    assert begins == [f"BEGIN; {isolation.entering(mine)}"], sent
+
+
+async def test_a_workspace_entered_but_never_used_opens_no_later_transaction(
+    postgres_url: str,
+) -> None:
+    """A unit of work that ran no statement leaves its opening statement behind on the
+    connection; the pool drops it, so the next caller's transaction is its own."""
+    container = make_container(postgres_url, db_pool_size=1)
+    await empty_tables(container.engine())
+    other = await make_workspace(container, "other")
+    await container.create_task()(CreateTask(title="in default"))
+    try:
+        with acting_as(Caller(other, Role.WRITER)):
+            async with container.unit_of_work():
+                pass  # entered, and left before any statement
+        async with container.engine().connect() as connection:
+            # The same (only) pooled connection, outside any workspace: the superuser's.
+            assert await connection.scalar(text("SELECT current_user")) != isolation.RUNTIME_ROLE
+        async with container.unit_of_work() as uow:
+            assert [t.title for t in await uow.tasks.get_many({1})] == ["in default"]
+    finally:
+        await dispose(container)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
 
+from infrastructure.database import preludes
 from infrastructure.database.failures import describe
 from infrastructure.database.urls import sync_url
 
@@ -79,7 +80,13 @@ def let_runtime_role_log_in(database_url: str, password: str) -> None:
         engine.dispose()
 
 
+async def look_up(connection: AsyncConnection, key_hash: bytes) -> None:
+    """Begin ``connection``'s transaction able to find the key of ``key_hash`` (PostgreSQL)."""
+    if connection.dialect.name == "postgresql":
+        await preludes.open_with(connection, looking_up(key_hash))
+
+
 async def enter(connection: AsyncConnection, workspace_id: int) -> None:
     """Begin ``connection``'s transaction in ``workspace_id`` (PostgreSQL; nothing elsewhere)."""
     if connection.dialect.name == "postgresql":
-        await connection.exec_driver_sql(entering(workspace_id))
+        await preludes.open_with(connection, entering(workspace_id))

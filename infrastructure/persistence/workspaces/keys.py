@@ -45,8 +45,7 @@ class SqlKeyStore(KeyStore):
 
     async def find(self, key_hash: bytes) -> StoredKey | None:
         async with self._engine.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                await connection.exec_driver_sql(isolation.looking_up(key_hash))
+            await isolation.look_up(connection, key_hash)
             row = (await connection.execute(_FIND, {"key_hash": key_hash})).first()
         if row is None:
             return None
