@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from infrastructure.auth.api_keys import hash_key_from, hash_of
-from infrastructure.persistence.workspaces import isolation, scope
+from infrastructure.persistence import scope
+from infrastructure.persistence.workspaces import isolation
 from infrastructure.persistence.workspaces.table import api_key
 from interfaces.container import Container
 
