@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Generic, Protocol, TypeVar
 
+from application import callers
 from application.errors import InvalidQuery
 
 LIMIT_MAX: Final = 100
@@ -81,8 +82,10 @@ async def paginate(
     """Fetch one page and give it a cursor to the next one, when there is one.
 
     ``scope`` names the collection, sort and filters a cursor is valid for; a
-    cursor made for another scope is refused (``InvalidCursor``).
+    cursor made for another scope, or in another workspace than the caller's, is
+    refused (``InvalidCursor``).
     """
+    scope = f"workspace {callers.current().workspace_id}|{scope}"
     after = None if query.cursor is None else codec.decode(query.cursor, scope)
     page = await fetch(PageRequest(query.limit, query.offset or 0, after))
     if not page.more:
