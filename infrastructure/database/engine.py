@@ -34,6 +34,8 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     own_ping = settings.db_pool_pre_ping and target.driver == "asyncpg"
     options: dict[str, Any] = {
         "echo": settings.db_echo,
+        # Values stay out of logs and errors (DB_ECHO included): they may be anyone's data.
+        "hide_parameters": True,
         "pool_pre_ping": settings.db_pool_pre_ping and not own_ping,
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
@@ -81,6 +83,7 @@ def _sqlite_engine(target: DriverUrl, settings: DatabaseSettings) -> AsyncEngine
     engine = create_async_engine(
         target.url,
         echo=settings.db_echo,
+        hide_parameters=True,
         poolclass=NullPool,
         connect_args={"timeout": settings.db_connect_timeout},
     )

@@ -458,18 +458,8 @@ def logged(caplog: pytest.LogCaptureFixture) -> Iterator[Captured]:
 async def logging_container(
     request: pytest.FixtureRequest, database_url: str
 ) -> AsyncIterator[Container]:
-    """A container on an emptied database, with ``DB_ECHO`` off (the default) and on.
-
-    With SQL echo on PostgreSQL, the key lookup's first statement quotes the key's
-    hash, inlined in its text (``isolation.looking_up``): a known leak, kept visible."""
+    """A container on an emptied database, with ``DB_ECHO`` off (the default) and on."""
     echo: bool = request.param
-    if echo and not database_url.startswith("sqlite"):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="DB_ECHO logs the key's hash: isolation.looking_up inlines it in SQL",
-            )
-        )
     services = make_container(database_url, db_echo=echo)
     await empty_tables(services.engine())
     yield services

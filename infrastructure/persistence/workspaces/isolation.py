@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import NullPool
@@ -51,12 +51,12 @@ def entering(workspace_id: int) -> str:
     )
 
 
-def looking_up(key_hash: bytes) -> str:
-    """The first statement of a transaction that finds the key whose hash is ``key_hash``."""
-    return (
-        f"SELECT set_config('role', '{RUNTIME_ROLE}', true),"
-        f" set_config('{KEY_HASH_SETTING}', '{key_hash.hex()}', true)"
-    )
+_LOOKING_UP: Final = text(
+    f"SELECT set_config('role', '{RUNTIME_ROLE}', true),"
+    f" set_config('{KEY_HASH_SETTING}', :key_hash, true)"
+)
+"""A transaction that finds a key by its hash: bound, not written in the SQL, so that no
+log of statements shows it."""
 
 
 def let_runtime_role_log_in(database_url: str, password: str) -> None:
@@ -83,7 +83,7 @@ def let_runtime_role_log_in(database_url: str, password: str) -> None:
 async def look_up(connection: AsyncConnection, key_hash: bytes) -> None:
     """Begin ``connection``'s transaction able to find the key of ``key_hash`` (PostgreSQL)."""
     if connection.dialect.name == "postgresql":
-        await preludes.open_with(connection, looking_up(key_hash))
+        await connection.execute(_LOOKING_UP, {"key_hash": key_hash.hex()})
 
 
 async def enter(connection: AsyncConnection, workspace_id: int) -> None:
