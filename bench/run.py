@@ -2,7 +2,8 @@
 
 1. Creates its own database (``BENCH_DATABASE_URL``, default
    ``postgresql://postgres@127.0.0.1:5432/taskhex_bench``), migrates it with
-   ``taskhex db upgrade`` and seeds it in SQL: users, projects, tags, 120k tasks.
+   ``taskhex db upgrade`` and seeds it in SQL: users, projects, tags, 120k tasks,
+   all in the ``default`` workspace.
 2. Starts the service (``taskhex serve``, one worker) and the baselines
    (``bench/baselines.py``, the same uvicorn set-up), each in its own process.
 3. Drives every scenario with wrk at a fixed concurrency: a warm-up, then
@@ -257,10 +258,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with database.own_database(url) as db_url:
             say("database created; migrating (taskhex db upgrade)")
             database.migrate(db_url)
-            seeded = database.seed(db_url, tasks=args.tasks)
+            workspace = database.default_workspace(db_url)
+            seeded = database.seed(db_url, tasks=args.tasks, workspace=workspace)
             say(
                 f"seeded {seeded.tasks:,} tasks, {seeded.links:,} tag links, {seeded.users:,} "
-                f"users, {seeded.projects} projects, {seeded.tags} tags in {seeded.seconds:.1f} s"
+                f"users, {seeded.projects} projects, {seeded.tags} tags in {seeded.seconds:.1f} s "
+                f"(workspace {workspace})"
             )
             header = machine(db_url, wrk)
             if (free := database.free_connections(db_url)) < 90:
@@ -271,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if service_env:
                 header.append(f"service settings changed for this run: {service_env}")
             servers["service"] = start_service(db_url, logs, service_env)
-            servers["baselines"] = start_baselines(db_url, logs)
+            servers["baselines"] = start_baselines(db_url, logs, workspace)
             if any(s.server == "shared" for s in scenarios):
                 shared = {**service_env, "DB_FAST_READS": "false"}
                 servers["shared"] = start_service(db_url, logs, shared, name="shared")

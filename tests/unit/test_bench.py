@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench import loadgen, profile, report
+from bench import baselines, database, loadgen, profile, report
 from bench.loadgen import WRK_DIR, Measured, Round
 
 
@@ -103,6 +103,20 @@ def test_every_wrk_script_reports_through_the_common_one() -> None:
     assert {p.name for p in scripts} >= {"get.lua", "post.lua", "patch.lua", "bulk.lua"}
     for script in scripts:
         assert 'dofile("common.lua")' in script.read_text()
+
+
+def test_the_seed_and_the_raw_baselines_write_rows_of_the_workspace() -> None:
+    inserts = [s for s in database.SEED.split(";") if "INSERT INTO" in s]
+    assert len(inserts) == 5
+    for insert in inserts:
+        columns = insert.split("INSERT INTO", 1)[1].split("(", 1)[1].split(")", 1)[0]
+        assert columns.split(",")[0].strip() == "workspace_id", insert
+        assert "%(workspace)s" in insert
+    assert "ON CONFLICT (workspace_id, name)" in database.SEED
+    for statement in (baselines.INSERT_TASK, baselines.INSERT_TAGS, baselines.INSERT_LINKS):
+        assert "(workspace_id, " in statement
+    assert "ON CONFLICT (workspace_id, name)" in baselines.INSERT_TAGS
+    assert "t.workspace_id = $1" in baselines.GET_TASK
 
 
 async def test_the_baseline_app_answers_without_a_database(
