@@ -2,7 +2,9 @@
 
 The seed does not go through the service (nor ``taskhex seed``): a few
 ``INSERT ... SELECT generate_series`` statements fill 100k+ tasks in seconds,
-every row in the ``default`` workspace that migration 0006 creates.
+every row in the ``default`` workspace that migration 0006 creates. The service
+is then called with an admin API key of that workspace (``create_key``),
+stored as the service stores one: the keyed hash of its secret.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from pathlib import Path
 
 import psycopg2
 from sqlalchemy.engine import URL, make_url
+
+from infrastructure.auth.api_keys import new_secret
+from infrastructure.persistence.workspaces import isolation
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/taskhex_bench"
 # Only a database with this prefix is ever dropped: a URL pointing elsewhere by
@@ -150,6 +155,26 @@ def seed(
         row = cursor.fetchone()
     links = int(row[0]) if row else 0
     return Seeded(users, projects, tags, tasks, links, time.perf_counter() - started)
+
+
+def create_key(url: str, hash_key: bytes, *, workspace: int, role: str = "admin") -> str:
+    """A new API key of ``role`` in ``workspace``, hashed under ``hash_key`` (the service's
+    ``KEY_HASH_SECRET``); its secret, to send as a bearer token.
+
+    Inserted as the service would write it: in a transaction begun in the workspace as
+    the runtime role (``isolation.entering``), so that the row passes row-level security.
+    """
+    issued = new_secret(hash_key)
+    with contextlib.closing(_connect(make_url(url))) as connection:
+        connection.autocommit = False
+        with connection, connection.cursor() as cursor:
+            cursor.execute(isolation.entering(workspace))
+            cursor.execute(
+                "INSERT INTO api_key (workspace_id, name, role, prefix, key_hash, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, now())",
+                (workspace, f"bench {role}", role, issued.prefix, issued.key_hash),
+            )
+    return issued.secret
 
 
 def count_tasks(url: str) -> int:
