@@ -143,6 +143,11 @@ SCENARIOS: tuple[Scenario, ...] = (
              lambda ctx, _: [f"{TASKS}/bulk", "1000"], connections=1, rows_per_request=1000),
 )  # fmt: skip
 LEVEL_SCENARIOS = ("get", "list_cursor", "post")
+# A short run that only checks the bench works end to end (its figures mean little).
+SMOKE = {
+    "tasks": 10_000, "warmup": 1, "duration": 2, "rounds": 1, "levels": "1,32",
+    "level_duration": 1,
+}  # fmt: skip
 
 
 def _http(method: str, url: str, body: object = None, key: str = "") -> tuple[int, Any]:
@@ -231,8 +236,15 @@ def bulk_available(service: Server, key: str) -> bool:
     return status == 201
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a short run that checks the bench end to end: "
+        + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in SMOKE.items())
+        + " unless given",
+    )
     parser.add_argument("--tasks", type=int, default=120_000, help="tasks to seed (>= 100,050)")
     parser.add_argument("--connections", type=int, default=32, help="the fixed concurrency")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up a scenario")
@@ -252,6 +264,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a setting for the service (an experiment, e.g. DB_POOL_PRE_PING=false)",
     )
     args = parser.parse_args(argv)
+    if args.smoke:  # its values as defaults: an option given explicitly still wins
+        parser.set_defaults(**SMOKE)
+        args = parser.parse_args(argv)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", database.DEFAULT_URL)
     wanted = {k for k in args.only.split(",") if k}

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench import baselines, database, loadgen, profile, report
+from bench import baselines, database, loadgen, profile, report, run
 from bench.loadgen import WRK_DIR, Measured, Round
 
 
@@ -163,6 +163,14 @@ def test_the_seed_and_the_raw_baselines_write_rows_of_the_workspace() -> None:
         assert "(workspace_id, " in statement
     assert "ON CONFLICT (workspace_id, name)" in baselines.INSERT_TAGS
     assert "t.workspace_id = $1" in baselines.GET_TASK
+
+
+def test_smoke_is_a_short_run_whose_options_can_still_be_given() -> None:
+    full = run.parse_args([])
+    assert (full.tasks, full.rounds, full.duration) == (120_000, 3, 5)
+    smoke = run.parse_args(["--smoke"])
+    assert (smoke.tasks, smoke.rounds, smoke.duration, smoke.levels) == (10_000, 1, 2, "1,32")
+    assert run.parse_args(["--smoke", "--rounds", "2"]).rounds == 2
 
 
 async def test_the_baseline_app_answers_without_a_database(
