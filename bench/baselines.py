@@ -18,6 +18,12 @@ with ``BENCH_DATABASE_URL`` naming the seeded database.
 The naive endpoints return the task row without its tags (a table class does
 not serialise relationships), so they do less work than the others.
 
+None of them authenticates (that is what the ratios to them measure), and they
+connect as ``BENCH_DATABASE_URL``'s user: a superuser by default, which
+row-level security does not apply to. They read and write the bench's
+workspace (``BENCH_WORKSPACE_ID``, 1 by default), with the workspace condition
+the service's statements carry, so that their rows are valid rows of it.
+
 (No ``from __future__ import annotations`` here: FastAPI must resolve the
 dependencies declared in annotations inside ``create_app``.)
 """
@@ -51,21 +57,31 @@ GET_TASK = f"""
 SELECT {_COLUMNS},
        ARRAY(SELECT g.name FROM task_tag tt JOIN tag g ON g.id = tt.tag_id
              WHERE tt.task_id = t.id ORDER BY g.name) AS tags
-FROM task t WHERE t.id = $1
+FROM task t WHERE t.workspace_id = $1 AND t.id = $2
 """
 INSERT_TASK = """
-INSERT INTO task (title, description, status, priority, due_date, project_id, assignee_id,
-                  created_at, updated_at, completed_at, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, 1)
+INSERT INTO task (workspace_id, title, description, status, priority, due_date, project_id,
+                  assignee_id, created_at, updated_at, completed_at, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, 1)
 RETURNING id, title, description, status, priority, due_date, project_id, assignee_id,
           created_at, updated_at, completed_at, version
 """
-INSERT_TAGS = "INSERT INTO tag (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING"
-INSERT_LINKS = "INSERT INTO task_tag (task_id, tag_id) SELECT $1, id FROM tag WHERE name = ANY($2)"
+INSERT_TAGS = """
+INSERT INTO tag (workspace_id, name) SELECT $1, unnest($2::text[])
+ON CONFLICT (workspace_id, name) DO NOTHING
+"""
+INSERT_LINKS = """
+INSERT INTO task_tag (workspace_id, task_id, tag_id)
+SELECT $1, $2, id FROM tag WHERE workspace_id = $1 AND name = ANY($3)
+"""
 
 
 def database_url() -> str:
     return os.environ["BENCH_DATABASE_URL"]
+
+
+def workspace_id() -> int:
+    return int(os.environ.get("BENCH_WORKSPACE_ID", "1"))
 
 
 def _task_json(row: Any, tags: list[str]) -> bytes:
@@ -116,6 +132,7 @@ def create_app() -> FastAPI:
     url = make_url(database_url())
     naive_engine = create_engine(url.set(drivername="postgresql+psycopg2"))
     naive_async_engine = create_async_engine(url.set(drivername="postgresql+asyncpg"))
+    workspace = workspace_id()
     state: dict[str, asyncpg.Pool] = {}
 
     @asynccontextmanager
@@ -145,7 +162,7 @@ def create_app() -> FastAPI:
     @app.get("/raw/tasks/{task_id}")
     async def raw_get(task_id: int) -> Response:
         async with state["pool"].acquire() as connection:
-            row = await connection.fetchrow(GET_TASK, task_id)
+            row = await connection.fetchrow(GET_TASK, workspace, task_id)
         if row is None:
             raise HTTPException(404)
         return Response(
@@ -166,6 +183,7 @@ def create_app() -> FastAPI:
         async with state["pool"].acquire() as connection, connection.transaction():
             row = await connection.fetchrow(
                 INSERT_TASK,
+                workspace,
                 body["title"].strip(),
                 body.get("description"),
                 status,
@@ -177,8 +195,8 @@ def create_app() -> FastAPI:
                 now if status == "done" else None,
             )
             if tags:
-                await connection.execute(INSERT_TAGS, tags)
-                await connection.execute(INSERT_LINKS, row["id"], tags)
+                await connection.execute(INSERT_TAGS, workspace, tags)
+                await connection.execute(INSERT_LINKS, workspace, row["id"], tags)
         return Response(
             _task_json(row, tags),
             status_code=201,

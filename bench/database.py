@@ -1,7 +1,10 @@
 """The bench's own database: created, migrated, seeded fast in SQL, dropped.
 
 The seed does not go through the service (nor ``taskhex seed``): a few
-``INSERT ... SELECT generate_series`` statements fill 100k+ tasks in seconds.
+``INSERT ... SELECT generate_series`` statements fill 100k+ tasks in seconds,
+every row in the ``default`` workspace that migration 0006 creates. The service
+is then called with an admin API key of that workspace (``create_key``),
+stored as the service stores one: the keyed hash of its secret.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from pathlib import Path
 
 import psycopg2
 from sqlalchemy.engine import URL, make_url
+
+from infrastructure.auth.api_keys import new_secret
+from infrastructure.persistence.workspaces import isolation
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/taskhex_bench"
 # Only a database with this prefix is ever dropped: a URL pointing elsewhere by
@@ -77,25 +83,30 @@ def service_env(url: str, **settings: str) -> dict[str, str]:
     return {**env, "DATABASE_URL": url, **settings}
 
 
+DEFAULT_WORKSPACE = "default"
+
+# Every row names its workspace: the service sees it through row-level security
+# (the bench connects as the URL's user, a superuser by default, which bypasses it).
 SEED = """
-INSERT INTO app_user (email, name, created_at, updated_at, version)
-SELECT 'user' || i || '@bench.example', 'User ' || i, now() - interval '400 days',
+INSERT INTO app_user (workspace_id, email, name, created_at, updated_at, version)
+SELECT %(workspace)s, 'user' || i || '@bench.example', 'User ' || i, now() - interval '400 days',
        now() - interval '400 days', 1
 FROM generate_series(1, %(users)s) AS i;
 
-INSERT INTO project (name, description, owner_id, created_at, updated_at, version)
-SELECT 'Project ' || i, 'Seeded for the benchmark', 1 + i %% %(users)s,
+INSERT INTO project (workspace_id, name, description, owner_id, created_at, updated_at, version)
+SELECT %(workspace)s, 'Project ' || i, 'Seeded for the benchmark', 1 + i %% %(users)s,
        now() - interval '300 days', now() - interval '300 days', 1
 FROM generate_series(1, %(projects)s) AS i;
 
-INSERT INTO tag (name)
-SELECT 'tag-' || lpad(i::text, 2, '0') FROM generate_series(0, %(tags)s - 1) AS i;
+INSERT INTO tag (workspace_id, name)
+SELECT %(workspace)s, 'tag-' || lpad(i::text, 2, '0') FROM generate_series(0, %(tags)s - 1) AS i
+ON CONFLICT (workspace_id, name) DO NOTHING;
 
 -- Statuses, priorities, due dates, projects and assignees vary; created_at is
 -- distinct for each task, oldest first, all in the past.
-INSERT INTO task (title, description, status, priority, due_date, project_id, assignee_id,
-                  created_at, updated_at, completed_at, version)
-SELECT 'Task ' || i || ' of the benchmark',
+INSERT INTO task (workspace_id, title, description, status, priority, due_date, project_id,
+                  assignee_id, created_at, updated_at, completed_at, version)
+SELECT %(workspace)s, 'Task ' || i || ' of the benchmark',
        CASE WHEN i %% 3 = 0 THEN 'The description of task ' || i END,
        (ARRAY['todo', 'in_progress', 'done'])[1 + i %% 3],
        1 + (i * 7) %% 3,
@@ -107,16 +118,36 @@ FROM generate_series(1, %(tasks)s) AS i,
      LATERAL (SELECT now() - interval '1 day' - (%(tasks)s - i) * interval '1 minute' AS at) AS t;
 
 -- 0 to 4 distinct tags a task (2 on average).
-INSERT INTO task_tag (task_id, tag_id)
-SELECT t.id, 1 + (t.id + j * 7) %% %(tags)s
+INSERT INTO task_tag (workspace_id, task_id, tag_id)
+SELECT %(workspace)s, t.id, 1 + (t.id + j * 7) %% %(tags)s
 FROM task AS t, generate_series(0, 3) AS j
 WHERE j < t.id %% 5;
 """
 
 
-def seed(url: str, *, tasks: int, users: int = 1000, projects: int = 100, tags: int = 50) -> Seeded:
+def default_workspace(url: str) -> int:
+    """The id of the workspace migration 0006 makes (``default``; 1 in a new database)."""
+    with contextlib.closing(_connect(make_url(url))) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM workspace WHERE name = %s", (DEFAULT_WORKSPACE,))
+        row = cursor.fetchone()
+    if row is None:
+        raise SystemExit(f"no {DEFAULT_WORKSPACE!r} workspace after taskhex db upgrade")
+    return int(row[0])
+
+
+def seed(
+    url: str,
+    *,
+    tasks: int,
+    workspace: int = 1,
+    users: int = 1000,
+    projects: int = 100,
+    tags: int = 50,
+) -> Seeded:
     started = time.perf_counter()
-    counts = {"users": users, "projects": projects, "tags": tags, "tasks": tasks}
+    counts = {
+        "users": users, "projects": projects, "tags": tags, "tasks": tasks, "workspace": workspace,
+    }  # fmt: skip
     with contextlib.closing(_connect(make_url(url))) as connection, connection.cursor() as cursor:
         cursor.execute(SEED, counts)
         cursor.execute("VACUUM ANALYZE")
@@ -124,6 +155,26 @@ def seed(url: str, *, tasks: int, users: int = 1000, projects: int = 100, tags: 
         row = cursor.fetchone()
     links = int(row[0]) if row else 0
     return Seeded(users, projects, tags, tasks, links, time.perf_counter() - started)
+
+
+def create_key(url: str, hash_key: bytes, *, workspace: int, role: str = "admin") -> str:
+    """A new API key of ``role`` in ``workspace``, hashed under ``hash_key`` (the service's
+    ``KEY_HASH_SECRET``); its secret, to send as a bearer token.
+
+    Inserted as the service would write it: in a transaction begun in the workspace as
+    the runtime role (``isolation.entering``), so that the row passes row-level security.
+    """
+    issued = new_secret(hash_key)
+    with contextlib.closing(_connect(make_url(url))) as connection:
+        connection.autocommit = False
+        with connection, connection.cursor() as cursor:
+            cursor.execute(isolation.entering(workspace))
+            cursor.execute(
+                "INSERT INTO api_key (workspace_id, name, role, prefix, key_hash, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, now())",
+                (workspace, f"bench {role}", role, issued.prefix, issued.key_hash),
+            )
+    return issued.secret
 
 
 def count_tasks(url: str) -> int:

@@ -33,6 +33,7 @@ class Round:
     wrk_cpu: float  # share of one core used by wrk
     server_cpu: float  # share of one core used by the server
     shed: int = 0  # 503s with Retry-After (not errors: load turned away on purpose)
+    refused: int = 0  # 401s and 403s: the key was not accepted (counted in errors too)
 
     @property
     def rps(self) -> float:
@@ -81,6 +82,10 @@ class Measured:
     @property
     def wrk_cpu(self) -> float:
         return max(r.wrk_cpu for r in self.rounds)
+
+    @property
+    def refused(self) -> int:
+        return sum(r.refused for r in self.rounds)
 
     @property
     def server_cpu(self) -> float:
@@ -151,7 +156,8 @@ def run_wrk(
 
 
 def round_of(data: dict[str, Any], *, wrk_cpu_s: float, server_cpu_s: float) -> Round:
-    """A round from wrk's counters (``common.lua``): 503s with Retry-After are shed, not errors."""
+    """A round from wrk's counters (``common.lua``): 503s with Retry-After are shed, not
+    errors; 401s and 403s are errors, and counted apart as refused too."""
     elapsed = data["duration_us"] / 1e6
     shed = data["shed"]
     errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout")) - shed
@@ -162,6 +168,7 @@ def round_of(data: dict[str, Any], *, wrk_cpu_s: float, server_cpu_s: float) -> 
         p99_ms=data["p99_us"] / 1000,
         errors=errors,
         shed=shed,
+        refused=data.get("refused", 0),
         wrk_cpu=wrk_cpu_s / elapsed if elapsed else 0.0,
         server_cpu=server_cpu_s / elapsed if elapsed else 0.0,
     )

@@ -2,11 +2,15 @@
 
 1. Creates its own database (``BENCH_DATABASE_URL``, default
    ``postgresql://postgres@127.0.0.1:5432/taskhex_bench``), migrates it with
-   ``taskhex db upgrade`` and seeds it in SQL: users, projects, tags, 120k tasks.
-2. Starts the service (``taskhex serve``, one worker) and the baselines
-   (``bench/baselines.py``, the same uvicorn set-up), each in its own process.
-3. Drives every scenario with wrk at a fixed concurrency: a warm-up, then
-   several rounds; medians of the rounds, p99 from wrk's histogram.
+   ``taskhex db upgrade`` and seeds it in SQL: users, projects, tags, 120k tasks,
+   all in the ``default`` workspace; then makes an admin API key of that workspace.
+2. Starts the service (``taskhex serve``, one worker, ``AUTH=api_keys`` with a
+   ``KEY_HASH_SECRET`` of this run) and the baselines (``bench/baselines.py``, the
+   same uvicorn set-up, no authentication), each in its own process.
+3. Drives every scenario with wrk at a fixed concurrency, every request with
+   ``Authorization: Bearer <key>`` (the baselines get it too, and ignore it): a
+   warm-up, then several rounds; medians of the rounds, p99 from wrk's
+   histogram. A 401 or 403 is an error.
 4. Prints the table, the ratios to the baselines, the targets and the servers'
    peak RSS; drops the database.
 """
@@ -19,6 +23,7 @@ import importlib.util
 import json
 import os
 import platform
+import secrets
 import shutil
 import sys
 import tempfile
@@ -59,6 +64,7 @@ DEPTH = 100_000
 class Context:
     tasks: int
     depth: int
+    key: str = ""  # the API key every request sends (the bench's admin key)
     deep_cursor: str = ""  # the next_cursor at depth ``depth``
     second_cursor: str = ""  # the next_cursor of the first page
 
@@ -137,12 +143,19 @@ SCENARIOS: tuple[Scenario, ...] = (
              lambda ctx, _: [f"{TASKS}/bulk", "1000"], connections=1, rows_per_request=1000),
 )  # fmt: skip
 LEVEL_SCENARIOS = ("get", "list_cursor", "post")
+# A short run that only checks the bench works end to end (its figures mean little).
+SMOKE = {
+    "tasks": 10_000, "warmup": 1, "duration": 2, "rounds": 1, "levels": "1,32",
+    "level_duration": 1,
+}  # fmt: skip
 
 
-def _http(method: str, url: str, body: object = None) -> tuple[int, Any]:
+def _http(method: str, url: str, body: object = None, key: str = "") -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Content-Type", "application/json")
+    if key:
+        request.add_header("Authorization", f"Bearer {key}")
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, json.loads(answer.read() or b"null")
@@ -180,10 +193,17 @@ def machine(url: str, wrk: str) -> list[str]:
 
 
 def _sanity(service: Server, baselines: Server, ctx: Context) -> list[str]:
-    """The baselines answer what the service answers; the deep cursor; bulk's presence."""
+    """Authentication is on; the baselines answer what the service answers; the cursors."""
     notes = []
     task_id = ctx.tasks // 2
-    status, ours = _http("GET", f"{service.base}{TASKS}/{task_id}")
+    status, _ = _http("GET", f"{service.base}{TASKS}/{task_id}")
+    if status != 401:
+        raise SystemExit(f"GET task {task_id} without a key: {status}, not 401")
+    notes.append(
+        "authentication on: without a key the service answers 401; every request of the "
+        "runs sends the admin key of the bench's workspace"
+    )
+    status, ours = _http("GET", f"{service.base}{TASKS}/{task_id}", key=ctx.key)
     raw_status, raw = _http("GET", f"{baselines.base}/raw/tasks/{task_id}")
     if status != 200 or raw_status != 200:
         raise SystemExit(f"GET task {task_id}: service {status}, raw baseline {raw_status}")
@@ -194,27 +214,37 @@ def _sanity(service: Server, baselines: Server, ctx: Context) -> list[str]:
         ("service", f"{service.base}{TASKS}"),
         ("raw", f"{baselines.base}/raw/tasks"),
     ):
-        status, _ = _http("POST", url, body)
+        status, _ = _http("POST", url, body, key=ctx.key)
         if status != 201:
             raise SystemExit(f"POST to the {name} endpoint answered {status}")
-    status, page = _http("GET", f"{service.base}{TASKS}?limit=50&offset={ctx.depth - 50}")
+    status, page = _http(
+        "GET", f"{service.base}{TASKS}?limit=50&offset={ctx.depth - 50}", key=ctx.key
+    )
     if status != 200 or not page.get("next_cursor"):
         raise SystemExit(f"no cursor at depth {ctx.depth}: {status}")
     ctx.deep_cursor = page["next_cursor"]
-    status, page = _http("GET", f"{service.base}{TASKS}?limit=50")
+    status, page = _http("GET", f"{service.base}{TASKS}?limit=50", key=ctx.key)
     if status != 200 or not page.get("next_cursor"):
         raise SystemExit(f"no cursor after the first page: {status}")
     ctx.second_cursor = page["next_cursor"]
     return notes
 
 
-def bulk_available(service: Server) -> bool:
-    status, _ = _http("POST", f"{service.base}{TASKS}/bulk", {"items": [{"title": "probe"}]})
+def bulk_available(service: Server, key: str) -> bool:
+    body = {"items": [{"title": "probe"}]}
+    status, _ = _http("POST", f"{service.base}{TASKS}/bulk", body, key=key)
     return status == 201
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a short run that checks the bench end to end: "
+        + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in SMOKE.items())
+        + " unless given",
+    )
     parser.add_argument("--tasks", type=int, default=120_000, help="tasks to seed (>= 100,050)")
     parser.add_argument("--connections", type=int, default=32, help="the fixed concurrency")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up a scenario")
@@ -234,6 +264,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a setting for the service (an experiment, e.g. DB_POOL_PRE_PING=false)",
     )
     args = parser.parse_args(argv)
+    if args.smoke:  # its values as defaults: an option given explicitly still wins
+        parser.set_defaults(**SMOKE)
+        args = parser.parse_args(argv)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", database.DEFAULT_URL)
     wanted = {k for k in args.only.split(",") if k}
@@ -257,28 +295,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         with database.own_database(url) as db_url:
             say("database created; migrating (taskhex db upgrade)")
             database.migrate(db_url)
-            seeded = database.seed(db_url, tasks=args.tasks)
+            workspace = database.default_workspace(db_url)
+            seeded = database.seed(db_url, tasks=args.tasks, workspace=workspace)
             say(
                 f"seeded {seeded.tasks:,} tasks, {seeded.links:,} tag links, {seeded.users:,} "
-                f"users, {seeded.projects} projects, {seeded.tags} tags in {seeded.seconds:.1f} s"
+                f"users, {seeded.projects} projects, {seeded.tags} tags in {seeded.seconds:.1f} s "
+                f"(workspace {workspace})"
             )
+            # The service checks keys as deployed: AUTH=api_keys, a hash secret of its own.
+            hash_secret = secrets.token_urlsafe(32)
+            auth_env = {"AUTH": "api_keys", "KEY_HASH_SECRET": hash_secret}
+            key = database.create_key(db_url, hash_secret.encode(), workspace=workspace)
+            say(f"made an admin API key of workspace {workspace} (key {key[:12]}...)")
             header = machine(db_url, wrk)
             if (free := database.free_connections(db_url)) < 90:
                 say(f"warning: the server has {free} free connections; the bench may use 80")
             load_before = os.getloadavg()[0]
-            ctx = Context(tasks=seeded.tasks, depth=min(DEPTH, seeded.tasks - 100))
+            ctx = Context(tasks=seeded.tasks, depth=min(DEPTH, seeded.tasks - 100), key=key)
             service_env = dict(item.split("=", 1) for item in args.service_env)
             if service_env:
                 header.append(f"service settings changed for this run: {service_env}")
-            servers["service"] = start_service(db_url, logs, service_env)
-            servers["baselines"] = start_baselines(db_url, logs)
+            header.append(
+                f"authentication: on for the service (AUTH=api_keys, an admin key of workspace "
+                f"{workspace}, checked from memory for 4 s after each lookup); the baselines "
+                "receive the same Authorization header and do not check it"
+            )
+            servers["service"] = start_service(db_url, logs, {**auth_env, **service_env})
+            servers["baselines"] = start_baselines(db_url, logs, workspace)
             if any(s.server == "shared" for s in scenarios):
-                shared = {**service_env, "DB_FAST_READS": "false"}
+                shared = {**auth_env, **service_env, "DB_FAST_READS": "false"}
                 servers["shared"] = start_service(db_url, logs, shared, name="shared")
             notes = _sanity(servers["service"], servers["baselines"], ctx)
             for note in notes:
                 say(note)
-            if any(s.key == "bulk" for s in scenarios) and not bulk_available(servers["service"]):
+            if any(s.key == "bulk" for s in scenarios) and not bulk_available(
+                servers["service"], key
+            ):
                 say("POST /api/v1/tasks/bulk is not there yet: the bulk scenario is skipped")
                 notes.append("bulk create: the endpoint does not exist yet, not measured")
                 scenarios = [s for s in scenarios if s.key != "bulk"]
@@ -286,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             def run(scenario: Scenario, run: int, load: Load) -> Round:
                 server = servers[scenario.server]
                 return loadgen.run_wrk(
-                    wrk, server.base, scenario.script, scenario.args(ctx, run), load,
+                    wrk, server.base, scenario.script, [ctx.key, *scenario.args(ctx, run)], load,
                     server.cpu_seconds,
                 )  # fmt: skip
 
@@ -295,6 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 say(
                     f"{scenario.label}, {what}: {r.rps * scenario.rows_per_request:,.0f} {unit}, "
                     f"p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, errors {r.errors}"
+                    + (f" (401/403: {r.refused})" if r.refused else "")
                 )
 
             def load(scenario: Scenario, seconds: int) -> Load:

@@ -118,10 +118,10 @@ def start_service(
     return server
 
 
-def start_baselines(url: str, logs: Path) -> Server:
+def start_baselines(url: str, logs: Path, workspace: int = 1) -> Server:
     port = free_port()
     command = [sys.executable, "-m", "bench.baselines", "--port", str(port)]
-    env = {**os.environ, "BENCH_DATABASE_URL": url}
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_WORKSPACE_ID": str(workspace)}
     server = _start("baselines", command, env, port, logs)
     _wait_ready(server, "/bare")
     return server

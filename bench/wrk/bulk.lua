@@ -1,10 +1,11 @@
--- POST {"items": [...]} of COUNT tasks to PATH. Arguments: PATH COUNT
+-- POST {"items": [...]} of COUNT tasks to PATH. Arguments: KEY PATH COUNT
 dofile("common.lua")
 
 local path, body
 local headers = {["Content-Type"] = "application/json"}
 
 function init(args)
+   authorize(args, headers)
    path = args[1]
    local items = {}
    for i = 1, tonumber(args[2]) do

@@ -2,14 +2,16 @@
 -- answer gave (seeded tasks start at version 1). Every request changes the
 -- title, so each one is a real change (version + 1). With far more ids than
 -- connections, a task is never patched twice at once: a 412 would be counted
--- as an error. Arguments: PREFIX LO HI
+-- as an error. Arguments: KEY PREFIX LO HI
 dofile("common.lua")
 
 local prefix
+local authorization = {}
 local ids, versions = {}, {}
 local turn, n = 0, 0
 
 function init(args)
+   authorize(args, authorization)
    prefix = args[1]
    for id = tonumber(args[2]), tonumber(args[3]) do
       ids[#ids + 1] = id
@@ -24,6 +26,7 @@ function request()
    local headers = {
       ["Content-Type"] = "application/json",
       ["If-Match"] = '"' .. versions[id] .. '"',
+      ["Authorization"] = authorization["Authorization"],
    }
    return wrk.format("PATCH", prefix .. id, headers, '{"title":"Patched ' .. n .. '"}')
 end

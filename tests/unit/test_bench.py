@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench import loadgen, profile, report
+from bench import baselines, database, loadgen, profile, report, run
 from bench.loadgen import WRK_DIR, Measured, Round
 
 
@@ -58,6 +58,34 @@ def test_the_targets_are_ratios_of_the_medians() -> None:
     assert found["errors, every run and load level"].met
 
 
+def test_the_authentication_targets_hold_get_and_post_to_the_raw_baselines() -> None:
+    found = {t.label: t for t in report.targets(RESULTS, {}, {})}
+    get = found[f"{report.AUTHENTICATION} GET by id / raw asyncpg GET (2)"]
+    assert get.measured == pytest.approx(0.65)
+    assert (get.required, get.met) == (0.55, True)
+    post = found[f"{report.AUTHENTICATION} POST / raw asyncpg insert (3)"]
+    assert post.measured == pytest.approx(0.25)
+    assert (post.required, post.met) == (0.5, False)
+    assert found[f"{report.AUTHENTICATION} 401/403 answers, every run and load level"].met
+    text = "\n".join(report.targets_table(list(found.values())))
+    assert "authentication on: GET by id / raw asyncpg GET (2)" in text
+    assert ">= 0.55 x" in text
+
+
+def test_a_401_or_403_anywhere_is_an_error_and_misses_the_authentication_target() -> None:
+    counters = {"requests": 100, "duration_us": 1_000_000, "p50_us": 1000, "p99_us": 2000}
+    counters |= {"connect": 0, "read": 0, "write": 0, "timeout": 0, "status": 3, "shed": 0}
+    refused = loadgen.round_of({**counters, "refused": 3}, wrk_cpu_s=0.1, server_cpu_s=0.9)
+    assert (refused.errors, refused.refused) == (3, 3)
+    warm = {"get": refused}
+    found = {t.label: t for t in report.targets(RESULTS, {}, warm)}
+    assert found[f"{report.AUTHENTICATION} 401/403 answers, every run and load level"].measured == 3
+    assert not found[f"{report.AUTHENTICATION} 401/403 answers, every run and load level"].met
+    assert not found["errors, every run and load level"].met
+    # A script of before this counter reports none.
+    assert loadgen.round_of(counters, wrk_cpu_s=0.1, server_cpu_s=0.9).refused == 0
+
+
 def test_an_error_anywhere_misses_the_error_target() -> None:
     level = [(256, Round(100, 1.0, 1.0, 2.0, 1, 0.1, 0.9))]
     found = {t.label: t for t in report.targets(RESULTS, {"get": level}, {})}
@@ -103,6 +131,46 @@ def test_every_wrk_script_reports_through_the_common_one() -> None:
     assert {p.name for p in scripts} >= {"get.lua", "post.lua", "patch.lua", "bulk.lua"}
     for script in scripts:
         assert 'dofile("common.lua")' in script.read_text()
+
+
+def test_every_wrk_script_sends_the_key_its_first_argument_names() -> None:
+    common = (Path(WRK_DIR) / "common.lua").read_text()
+    assert 'headers["Authorization"] = "Bearer " .. key' in common
+    assert "table.remove(args, 1)" in common
+    for script in sorted(p for p in Path(WRK_DIR).glob("*.lua") if p.name != "common.lua"):
+        text = script.read_text()
+        assert "Arguments: KEY " in text, script.name
+        init = text.index("function init(args)")
+        # The key comes off the arguments before the script reads its own.
+        assert text.index("authorize(args, ", init) < text.index("args[1]", init), script.name
+        # Every request is built with the headers that carry it.
+        formats = [line for line in text.splitlines() if "wrk.format(" in line]
+        assert formats, script.name
+        assert all("headers" in line for line in formats), script.name
+    patch = (Path(WRK_DIR) / "patch.lua").read_text()
+    assert '["Authorization"] = authorization["Authorization"]' in patch
+
+
+def test_the_seed_and_the_raw_baselines_write_rows_of_the_workspace() -> None:
+    inserts = [s for s in database.SEED.split(";") if "INSERT INTO" in s]
+    assert len(inserts) == 5
+    for insert in inserts:
+        columns = insert.split("INSERT INTO", 1)[1].split("(", 1)[1].split(")", 1)[0]
+        assert columns.split(",")[0].strip() == "workspace_id", insert
+        assert "%(workspace)s" in insert
+    assert "ON CONFLICT (workspace_id, name)" in database.SEED
+    for statement in (baselines.INSERT_TASK, baselines.INSERT_TAGS, baselines.INSERT_LINKS):
+        assert "(workspace_id, " in statement
+    assert "ON CONFLICT (workspace_id, name)" in baselines.INSERT_TAGS
+    assert "t.workspace_id = $1" in baselines.GET_TASK
+
+
+def test_smoke_is_a_short_run_whose_options_can_still_be_given() -> None:
+    full = run.parse_args([])
+    assert (full.tasks, full.rounds, full.duration) == (120_000, 3, 5)
+    smoke = run.parse_args(["--smoke"])
+    assert (smoke.tasks, smoke.rounds, smoke.duration, smoke.levels) == (10_000, 1, 2, "1,32")
+    assert run.parse_args(["--smoke", "--rounds", "2"]).rounds == 2
 
 
 async def test_the_baseline_app_answers_without_a_database(
