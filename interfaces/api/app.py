@@ -16,7 +16,7 @@ from interfaces.api.middleware.database_failures import DatabaseFailures
 from interfaces.api.middleware.request_id import identified
 from interfaces.api.openapi.document import complete
 from interfaces.api.problems import handlers
-from interfaces.api.routes import health, projects, tags, task_batches, tasks, users
+from interfaces.api.routes import health, keys, projects, tags, task_batches, tasks, users
 from interfaces.api.routing import Paths
 from interfaces.container import Container, dispose
 
@@ -66,7 +66,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     # Around it: a body over MAX_BODY_BYTES is a 413 before anything reads it whole.
     app.add_middleware(BodyLimit, limit=lambda: services.settings().max_body_bytes)
     # Routes are matched in order: the busiest first.
-    routers = [m.router for m in (tasks, task_batches, users, projects, tags, health)]
+    routers = [m.router for m in (tasks, task_batches, users, projects, tags, keys, health)]
     for router in routers:
         app.include_router(router)
     app.state.paths = Paths(routers)
