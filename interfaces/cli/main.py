@@ -18,7 +18,7 @@ from infrastructure.database.urls import sync_url
 from infrastructure.logging import configure_logging
 from infrastructure.persistence import migrations
 from infrastructure.settings import Settings
-from interfaces.cli import db, openapi, seed, tasks, transfer
+from interfaces.cli import db, keys, openapi, seed, tasks, transfer, workspaces
 from interfaces.cli.errors import OneLineErrors, exit_on_error
 
 app = typer.Typer(
@@ -28,7 +28,7 @@ app = typer.Typer(
     cls=OneLineErrors,
 )
 
-COMMANDS = (tasks, db, seed, transfer, openapi)
+COMMANDS = (tasks, workspaces, keys, db, seed, transfer, openapi)
 for module in COMMANDS:
     app.add_typer(module.app)
 
