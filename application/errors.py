@@ -103,6 +103,15 @@ class Unauthenticated(ApplicationError):
     """No valid credentials: missing, malformed, unknown or revoked."""
 
 
+class AuthenticationUnavailable(ApplicationError):
+    """Credentials cannot be checked right now (a dependency of the authenticator is down):
+    no fault of the caller. ``retry_after``: seconds until it is worth trying again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class Forbidden(ApplicationError):
     """Valid credentials whose role does not allow the request."""
 

@@ -37,7 +37,8 @@ from application.users.update_user import UpdateUserHandler
 from application.workspaces.create_workspace import CreateWorkspaceHandler
 from application.workspaces.find_workspace import FindWorkspaceHandler
 from application.workspaces.list_workspaces import ListWorkspacesHandler
-from infrastructure.auth.api_keys import HmacKeySecrets, hash_key_from
+from infrastructure.auth.api_keys import ApiKeyAuthenticator, HmacKeySecrets, hash_key_from
+from infrastructure.auth.jwt_tokens import JwtAuthenticator
 from infrastructure.clock import SystemClock
 from infrastructure.cursors import HmacCursorCodec
 from infrastructure.database.engine import create_engine
@@ -49,6 +50,7 @@ from infrastructure.persistence.reads import SqlAlchemyReads, create_reads
 from infrastructure.persistence.tasks.reader import SqlTagReader, SqlTaskReader, SqlTaskStream
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.persistence.users.reader import SqlUserReader
+from infrastructure.persistence.workspaces.keys import SqlKeyStore
 from infrastructure.settings import Settings
 
 
@@ -59,6 +61,19 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
 
     unit_of_work = providers.Factory(SqlUnitOfWork, engine)
+
+    # AUTH chooses how callers authenticate; another authenticator is one more entry.
+    key_store = providers.Singleton(SqlKeyStore, engine)
+    authenticator = providers.Selector(
+        settings.provided.auth,
+        api_keys=providers.Singleton(
+            ApiKeyAuthenticator,
+            key_store,
+            providers.Callable(hash_key_from, settings),
+            clock,
+        ),
+        jwt=providers.Singleton(JwtAuthenticator.from_settings, settings),
+    )
     cursors = providers.Singleton(HmacCursorCodec.from_settings, settings)
     # Reads through SQLAlchemy; tasks, the hottest, on asyncpg's own protocol where it can.
     reads = providers.Singleton(SqlAlchemyReads, engine)

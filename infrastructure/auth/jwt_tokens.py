@@ -33,7 +33,7 @@ import jwt
 from jwt import PyJWK, PyJWKClient, PyJWKSet
 
 from application.callers import Caller
-from application.errors import Unauthenticated
+from application.errors import AuthenticationUnavailable, Unauthenticated
 from application.ports import Authenticator
 from domain.workspaces import Role
 from infrastructure.settings import ASYMMETRIC_JWT_ALGORITHMS, Settings
@@ -49,7 +49,7 @@ _DIGITS = re.compile(r"[0-9]{1,19}")
 _ROLES = {role.value: role for role in Role}
 
 
-class IdentityProviderUnavailable(Exception):
+class IdentityProviderUnavailable(AuthenticationUnavailable):
     """The provider's signing keys could not be fetched, so no token can be checked:
     a dependency failure, not the caller's (the API answers 503 with Retry-After).
 
@@ -59,9 +59,9 @@ class IdentityProviderUnavailable(Exception):
 
     def __init__(self, reason: str, retry_after: int) -> None:
         self.reason = reason
-        self.retry_after = retry_after
-        """Seconds until the keys will be asked for again."""
-        super().__init__(f"the identity provider's signing keys could not be fetched: {reason}")
+        super().__init__(
+            f"the identity provider's signing keys could not be fetched: {reason}", retry_after
+        )
 
 
 @dataclass(frozen=True)

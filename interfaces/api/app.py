@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp
 
+from interfaces.api.key_uses import key_uses_recorded
 from interfaces.api.middleware.access_log import AccessLog
+from interfaces.api.middleware.authentication import Authentication
 from interfaces.api.middleware.body_limit import BodyLimit
 from interfaces.api.middleware.database_failures import DatabaseFailures
 from interfaces.api.middleware.request_id import identified
@@ -46,7 +48,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         services.engine()
         try:
-            yield
+            async with key_uses_recorded(services.authenticator()):
+                yield
         finally:
             await dispose(services)
 
@@ -65,6 +68,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_middleware(DatabaseFailures, attempts=lambda: services.settings().db_request_attempts)
     # Around it: a body over MAX_BODY_BYTES is a 413 before anything reads it whole.
     app.add_middleware(BodyLimit, limit=lambda: services.settings().max_body_bytes)
+    # Outermost: who calls is decided before anything reads the request.
+    app.add_middleware(Authentication, authenticator=lambda: services.authenticator())
     # Routes are matched in order: the busiest first.
     routers = [m.router for m in (tasks, task_batches, users, projects, tags, keys, health)]
     for router in routers:

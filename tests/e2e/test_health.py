@@ -13,6 +13,7 @@ from opentelemetry import trace
 from interfaces.api.app import create_app
 from tests.support.databases import make_container
 from tests.support.http import serving
+from tests.support.keys import unknown_key
 
 SECRET = "s3cret-Passw0rd"
 
@@ -60,7 +61,7 @@ async def unreachable(
         url = f"postgresql://taskhex:{SECRET}@127.0.0.1:{_closed_port()}/taskhex"
     else:
         url = f"sqlite:///{tmp_path}/{SECRET}/missing/taskhex.db"
-    async with serving(make_container(url, db_connect_timeout=1.0)) as http:
+    async with serving(make_container(url, db_connect_timeout=1.0), key=unknown_key()) as http:
         yield http
 
 

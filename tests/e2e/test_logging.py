@@ -22,6 +22,7 @@ from interfaces.api.middleware.request_id import identified
 from interfaces.container import Container
 from tests.support.databases import make_container
 from tests.support.http import serving
+from tests.support.keys import bearer, issue_key
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -200,7 +201,8 @@ async def test_an_error_already_answered_is_not_raised_again_to_the_server(
     services.task_stats.override(providers.Object(stats))
     app = create_app(services)
     transport = httpx.ASGITransport(app=app)  # raises whatever the app raises
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    key = bearer(await issue_key(services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=key) as http:
         answer = await http.get("/api/v1/tasks/stats")
     assert answer.status_code == 500
     assert len(logs.of("taskhex.api")) == 1

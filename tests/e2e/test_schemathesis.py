@@ -17,6 +17,7 @@ fixed, so that a failure here can be replayed; the command line takes a fresh on
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,8 +31,10 @@ from schemathesis.python.asgi import shutdown_lifespans
 from sqlalchemy import create_engine, text
 
 from interfaces.api.app import create_app
+from interfaces.container import dispose
 from tests.support import schema_checks
 from tests.support.databases import make_container
+from tests.support.keys import bearer, issue_key
 
 pytestmark = pytest.mark.postgres
 
@@ -66,9 +69,13 @@ def fill(url: str) -> None:
 
 
 @pytest.fixture
-def app_on_data(postgres_url: str) -> Iterator[Any]:
+def app_on_data(postgres_url: str) -> Iterator[tuple[Any, str]]:
+    """The app on a filled database, and an admin key of its ``default`` workspace."""
     fill(postgres_url)
-    yield create_app(make_container(postgres_url))
+    container = make_container(postgres_url)
+    key = asyncio.run(issue_key(container))
+    asyncio.run(dispose(container))
+    yield create_app(make_container(postgres_url)), key
     # Schemathesis runs the app's lifespan in an event loop of its own; ending it
     # there disposes of the container's connection pool.
     shutdown_lifespans()
@@ -80,13 +87,17 @@ def test_the_acceptance_check_is_the_narrowed_one_and_every_check_is_there() -> 
     assert CHECKS.get_one("positive_data_acceptance") is schema_checks.positive_data_acceptance
 
 
-def test_every_generated_request_is_answered_as_the_schema_says(app_on_data: Any) -> None:
+def test_every_generated_request_is_answered_as_the_schema_says(
+    app_on_data: tuple[Any, str],
+) -> None:
+    app, key = app_on_data
     config = SchemathesisConfig.discover()
     assert str(config.config_path).endswith("schemathesis.toml")
     config.update(seed=20261202, max_failures=None)
     config.projects.override.generation.update(max_examples=25, database="none")
     config.projects.override.checks.update(included_check_names=["all"])
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app_on_data, config=config)
+    config.projects.override.update(headers=bearer(key))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
 
     failures, errors, phases = [], [], set()
     for event in engine.from_schema(schema).execute():

@@ -37,6 +37,7 @@ from infrastructure.settings import Settings
 from interfaces.container import Container
 from tests.support.databases import make_container
 from tests.support.http import serving
+from tests.support.keys import unknown_key
 
 SECRET = "s3cr3t-P@ss:w0rd/42"
 FORMS = (SECRET, quote(SECRET, safe=""), quote(SECRET))
@@ -240,7 +241,8 @@ async def test_a_failed_connection_leaks_the_password_into_no_answer_or_log_line
 ) -> None:
     async with scenario() as (url, sent_to_server):
         container = make_container(url, db_connect_attempts=1, db_connect_timeout=2.0)
-        async with serving(container) as http:
+        # Checking the key asks the database too.
+        async with serving(container, key=unknown_key()) as http:
             answers = await failing_requests(http)
 
     if scenario is password_refused:  # the password did travel, to the server only

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     FromClause,
     and_,
@@ -76,6 +77,32 @@ def _json_array(element: tag_names, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(names, **kw)
 
 
+class contains_text(FunctionElement[bool]):  # noqa: N801 (an SQL condition's name)
+    """Tasks whose title or description is ILIKE the argument (a pattern escaped with backslashes).
+
+    On PostgreSQL the match runs in ``task_search`` (migration 0006), which row-level
+    security does not keep from the trigram indexes; it applies the workspace itself.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(contains_text, "postgresql")
+def _searched(element: contains_text, compiler: SQLCompiler, **kw: Any) -> str:
+    (pattern,) = element.clauses
+    return compiler.process(task.c.id.in_(select(func.task_search(pattern))), **kw)
+
+
+@compiles(contains_text)
+def _matched(element: contains_text, compiler: SQLCompiler, **kw: Any) -> str:
+    (pattern,) = element.clauses
+    matched = or_(
+        task.c.title.ilike(pattern, escape="\\"), task.c.description.ilike(pattern, escape="\\")
+    )
+    return compiler.process(matched.self_group(), **kw)
+
+
 COLUMNS: Final = scope.data_columns(task)
 
 
@@ -129,13 +156,7 @@ def filter_conditions(names: frozenset[str]) -> tuple[ColumnElement[bool], ...]:
             .where(tag.c.name == bindparam("tag", type_=tag.c.name.type))
         )
     if "q" in names:
-        pattern = bindparam("q", type_=task.c.title.type)
-        found.append(
-            or_(
-                task.c.title.ilike(pattern, escape="\\"),
-                task.c.description.ilike(pattern, escape="\\"),
-            )
-        )
+        found.append(contains_text(bindparam("q", type_=task.c.title.type)))
     if "due_before" in names:
         found.append(task.c.due_date <= bindparam("due_before", type_=task.c.due_date.type))
     if "due_after" in names:

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, params
 from fastapi.dependencies.utils import get_flat_params
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -88,22 +89,9 @@ class DatabaseFailures:
                     on_retry=functools.partial(_log_retry, scope),
                 )(_after(error, run))
         except Exception as error:
-            failure = classify(error)
-            if failure is None or answer.started:
+            unavailable = unavailable_answer(scope, error)
+            if unavailable is None or answer.started:
                 raise
-            logger.warning(
-                "%s %s answered 503: database %s (%s)",
-                scope["method"],
-                scope["path"],
-                failure.value,
-                describe(error),
-            )
-            unavailable = problem(
-                503,
-                _DETAILS[failure],
-                kind=f"database-{failure.value.replace('_', '-')}",
-                headers={"Retry-After": str(_RETRY_AFTER.get(failure, RETRY_AFTER_SECONDS))},
-            )
             await unavailable(scope, receive, send)
 
     def _may_run_twice(self, scope: Scope) -> bool:
@@ -121,6 +109,26 @@ class DatabaseFailures:
                     self._keyed[id(route)] = _declares_idempotency_key(route)
                 return self._keyed[id(route)]
         return False
+
+
+def unavailable_answer(scope: Scope, error: BaseException) -> Response | None:
+    """The 503 for a database failure (logged), or ``None`` when ``error`` is not one."""
+    failure = classify(error)
+    if failure is None:
+        return None
+    logger.warning(
+        "%s %s answered 503: database %s (%s)",
+        scope["method"],
+        scope["path"],
+        failure.value,
+        describe(error),
+    )
+    return problem(
+        503,
+        _DETAILS[failure],
+        kind=f"database-{failure.value.replace('_', '-')}",
+        headers={"Retry-After": str(_RETRY_AFTER.get(failure, RETRY_AFTER_SECONDS))},
+    )
 
 
 def _declares_idempotency_key(route: APIRoute) -> bool:

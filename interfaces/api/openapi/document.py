@@ -5,6 +5,8 @@
   is replaced.
 - Every operation documents the 500 it may answer, and every answer the
   ``X-Request-ID`` header (see ``middleware.request_id``).
+- Every ``/api/v1`` operation needs a bearer key and documents the 401 and
+  403 of ``middleware.authentication``.
 - Schemas, answers and request bodies get examples (``examples.BY_SCHEMA``)
   when they have none of their own.
 
@@ -18,6 +20,7 @@ import json
 import re
 from typing import Any, Final
 
+from interfaces.api.middleware.authentication import PROTECTED
 from interfaces.api.middleware.request_id import REQUEST_ID_HEADER
 from interfaces.api.openapi import examples
 from interfaces.api.problems.answers import PROBLEM_JSON
@@ -45,6 +48,14 @@ _DESCRIPTIONS: Final = {
     "400": "The cursor was tampered with, or made for another collection, sort or filter",
     "422": INVALID_INPUT,
     "500": "Unexpected error; quote `correlation_id` (the request id) when reporting it",
+    "401": "No `Authorization: Bearer` key, or one that is malformed, unknown or revoked",
+    "403": "The key's role does not allow this request",
+}
+_BEARER: Final = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API key (`thx_...`), made with `taskhex workspaces create` or "
+    "`POST /api/v1/keys`; or, with AUTH=jwt, a token of the identity provider.",
 }
 
 
@@ -58,9 +69,12 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             schemas[name].setdefault("examples", [example])
     components.setdefault("parameters", {})["RequestId"] = _REQUEST_ID_PARAMETER
     components.setdefault("headers", {})["RequestId"] = _REQUEST_ID_HEADER
-    for path_item in document.get("paths", {}).values():
+    components.setdefault("securitySchemes", {})["bearer"] = _BEARER
+    for path, path_item in document.get("paths", {}).items():
         for method, operation in path_item.items():
             if method in _METHODS:
+                if path == PROTECTED or path.startswith(f"{PROTECTED}/"):
+                    _authenticated(operation)
                 _complete_operation(operation, schemas)
     _link_created_resources(document.get("paths", {}))
     _integral_bounds(document)
@@ -116,6 +130,13 @@ def _add_problem(schemas: dict[str, Any]) -> None:
         schemas.update(problem.pop("$defs", {}))
         schemas["Problem"] = problem
     schemas["Problem"].setdefault("examples", [examples.problem(404), examples.problem(422)])
+
+
+def _authenticated(operation: dict[str, Any]) -> None:
+    operation["security"] = [{"bearer": []}]
+    responses = operation.setdefault("responses", {})
+    for code in ("401", "403"):
+        responses.setdefault(code, {"description": _DESCRIPTIONS[code]})
 
 
 def _complete_operation(operation: dict[str, Any], schemas: dict[str, Any]) -> None:

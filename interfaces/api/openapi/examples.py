@@ -88,6 +88,12 @@ BY_SCHEMA: Final[dict[str, dict[str, Any]]] = {
 
 _PROBLEMS: Final[dict[int, tuple[str, str, str]]] = {
     400: ("about:blank", "Bad Request", "The cursor is not valid for this query."),
+    401: (
+        "urn:taskhex:problem:unauthenticated",
+        "Unauthorized",
+        "the API key is missing, malformed, unknown or revoked",
+    ),
+    403: ("urn:taskhex:problem:forbidden", "Forbidden", "The role reader may not write here."),
     404: ("urn:taskhex:problem:not-found", "Not Found", "task 42 does not exist"),
     409: ("urn:taskhex:problem:conflict", "Conflict", "a user with this email already exists"),
     412: (

@@ -32,6 +32,7 @@ depends_on = None
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Timestamp = sa.DateTime(timezone=True)
 RUNTIME_ROLE = "taskhex_runtime"
+SEARCH_ROLE = "taskhex_search"
 IN_WORKSPACE = "workspace_id = nullif(current_setting('taskhex.workspace_id', true), '')::bigint"
 KEY_LOOKED_UP = "key_hash = decode(nullif(current_setting('taskhex.key_hash', true), ''), 'hex')"
 
@@ -203,6 +204,51 @@ def _isolate() -> None:
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY workspace_isolation ON {table} USING ({IN_WORKSPACE})")
     op.execute(f"CREATE POLICY key_lookup ON api_key FOR SELECT USING ({KEY_LOOKED_UP})")
+    _search()
+
+
+def _search() -> None:
+    """``q`` through the trigram indexes, which row-level security would keep ILIKE from.
+
+    The planner lets no non-leakproof condition (ILIKE) into an index scan ahead of a
+    policy's, so under the policy ``q`` would read every task of the workspace. The
+    function runs as ``taskhex_search``, a role nobody logs in as, which a policy of its
+    own lets read tasks, and it applies the workspace itself.
+    """
+    op.execute(
+        f"""
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SEARCH_ROLE}') THEN
+                CREATE ROLE {SEARCH_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+            END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END
+        $$;
+        DO $$
+        BEGIN
+            IF NOT pg_has_role('{SEARCH_ROLE}', 'MEMBER') THEN
+                EXECUTE format('GRANT {SEARCH_ROLE} TO %I', current_user);
+            END IF;
+            EXECUTE format('GRANT USAGE ON SCHEMA %I TO {SEARCH_ROLE}', current_schema());
+            EXECUTE format(
+                'CREATE FUNCTION task_search(pattern text) RETURNS SETOF bigint'
+                ' LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, %I'
+                ' AS $body$ SELECT id FROM task WHERE {IN_WORKSPACE.replace("'", "''")}'
+                ' AND (title ILIKE pattern ESCAPE ''\\'' OR description ILIKE pattern'
+                ' ESCAPE ''\\'') $body$',
+                current_schema()
+            );
+        END
+        $$;
+        GRANT SELECT ON task TO {SEARCH_ROLE};
+        CREATE POLICY task_search ON task FOR SELECT TO {SEARCH_ROLE} USING (true);
+        ALTER FUNCTION task_search(text) OWNER TO {SEARCH_ROLE};
+        REVOKE ALL ON FUNCTION task_search(text) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION task_search(text) TO {RUNTIME_ROLE};
+        """
+    )
 
 
 def downgrade() -> None:
@@ -213,6 +259,9 @@ def downgrade() -> None:
             op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
         op.execute("DROP POLICY IF EXISTS key_lookup ON api_key")
+        op.execute("DROP POLICY IF EXISTS task_search ON task")
+        op.execute("DROP FUNCTION IF EXISTS task_search(text)")
+        op.execute(f"REVOKE ALL ON task FROM {SEARCH_ROLE}")
     for name, (table, _) in INDEXES.items():
         op.drop_index(name, table_name=table)
     for table in SCOPED:

@@ -1,0 +1,170 @@
+"""Workspaces kept apart by PostgreSQL itself: forced row-level security and a runtime role.
+
+The service's own scope (``scope.of``) is left out on purpose here: each test
+writes statements that forget the workspace, or binds one workspace while the
+transaction is in another, and shows that no foreign row is read or written,
+although the tests log in as a superuser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError
+
+from application.callers import Caller, acting_as
+from application.tasks.create_task import CreateTask
+from domain.workspaces import Role
+from infrastructure.persistence import schema
+from infrastructure.persistence.tasks.repository import SqlTaskRepository
+from infrastructure.persistence.workspaces import isolation, scope
+from infrastructure.persistence.workspaces.scope import InWorkspace
+from infrastructure.persistence.workspaces.table import workspace
+from interfaces.container import Container, dispose
+from tests.support.databases import empty_tables, make_container
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def two(postgres_url: str) -> AsyncIterator[tuple[Container, int, int]]:
+    """A container, and two workspaces with three tasks in the first and two in the other."""
+    container = make_container(postgres_url)
+    await empty_tables(container.engine())
+    async with container.engine().begin() as connection:
+        other = await connection.scalar(
+            insert(workspace)
+            .values(name="other", created_at=datetime.now(UTC))
+            .returning(workspace.c.id)
+        )
+    assert other is not None
+    for workspace_id, count in ((1, 3), (other, 2)):
+        with acting_as(Caller(workspace_id, Role.WRITER)):
+            for n in range(count):
+                await container.create_task()(CreateTask(title=f"{workspace_id}-{n}", tags=["t"]))
+    yield container, 1, other
+    await empty_tables(container.engine())
+    await dispose(container)
+
+
+async def test_every_table_with_a_workspace_has_forced_row_level_security_and_a_policy(
+    postgres_url: str,
+) -> None:
+    container = make_container(postgres_url)
+    async with container.engine().connect() as connection:
+        rows = (
+            await connection.execute(
+                text(
+                    "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
+                    " array(SELECT polname FROM pg_policy WHERE polrelid = c.oid"
+                    " ORDER BY polname) AS policies"
+                    " FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+                    " WHERE a.attname = 'workspace_id' AND c.relkind = 'r'"
+                    " AND c.relnamespace = current_schema()::regnamespace"
+                )
+            )
+        ).all()
+    await dispose(container)
+    found = {row.relname: row for row in rows}
+    # Every table the models scope, and no other, has the column in the database.
+    assert set(found) == {t.name for t in schema.metadata.tables.values() if scope.is_scoped(t)}
+    for row in rows:
+        assert row.relrowsecurity and row.relforcerowsecurity, row
+        assert isolation.POLICY in row.policies, row
+
+
+async def test_a_statement_that_forgets_the_workspace_sees_and_changes_only_its_own(
+    two: tuple[Container, int, int],
+) -> None:
+    container, mine, other = two
+    async with container.engine().connect() as connection:
+        await isolation.enter(connection, other)
+        assert await connection.scalar(text("SELECT count(*) FROM task")) == 2
+        assert await connection.scalar(text("SELECT count(*) FROM task_tag")) == 2
+        assert await connection.scalar(text("SELECT count(*) FROM tag")) == 1
+        changed = await connection.execute(text("UPDATE task SET title = 'mine now'"))
+        assert changed.rowcount == 2
+        removed = await connection.execute(text("DELETE FROM task_tag"))
+        assert removed.rowcount == 2
+        await connection.commit()
+    async with container.engine().connect() as connection:
+        titles = (await connection.execute(text("SELECT title FROM task ORDER BY id"))).scalars()
+        links = await connection.scalar(text("SELECT count(*) FROM task_tag"))
+    # As the superuser the tests log in as, outside any workspace: everything.
+    assert list(titles) == ["1-0", "1-1", "1-2", "mine now", "mine now"]
+    assert links == 3
+
+
+async def test_a_row_cannot_be_written_into_another_workspace(
+    two: tuple[Container, int, int],
+) -> None:
+    container, mine, other = two
+    async with container.engine().connect() as connection:
+        await isolation.enter(connection, other)
+        with pytest.raises(DBAPIError, match="row-level security"):
+            await connection.execute(
+                text("INSERT INTO tag (name, workspace_id) VALUES ('planted', :mine)").bindparams(
+                    mine=mine
+                )
+            )
+    async with container.engine().connect() as connection:
+        await isolation.enter(connection, other)
+        with pytest.raises(DBAPIError, match="row-level security"):
+            await connection.execute(text("UPDATE task SET workspace_id = :mine"), {"mine": mine})
+
+
+async def test_a_unit_of_work_bound_to_one_workspace_in_a_transaction_of_another_finds_nothing(
+    two: tuple[Container, int, int],
+) -> None:
+    """The application's scope says one workspace, the transaction another: the database
+    wins, so a mistake in the scope cannot hand out a foreign row."""
+    container, mine, other = two
+    async with container.engine().connect() as connection:
+        await isolation.enter(connection, other)
+        tasks = SqlTaskRepository(InWorkspace(connection, mine))
+        ids = set(await connection.scalars(select(schema.TaskRow.__table__.c.id)))  # type: ignore[attr-defined]
+        assert len(ids) == 2
+        foreign = await connection.scalars(
+            text("SELECT id FROM task WHERE workspace_id = :mine"), {"mine": mine}
+        )
+        assert list(foreign) == []
+        assert await tasks.get_many(ids) == []
+        assert await tasks.delete_many(ids) == 0
+
+
+async def test_no_setting_outlives_its_transaction(two: tuple[Container, int, int]) -> None:
+    container, _, other = two
+    async with container.engine().connect() as connection:
+        await isolation.enter(connection, other)
+        await connection.commit()
+        setting = await connection.scalar(
+            text(f"SELECT current_setting('{isolation.WORKSPACE_SETTING}', true)")
+        )
+        role = await connection.scalar(text("SELECT current_user"))
+        visible = await connection.scalar(
+            text("SELECT count(*) FROM task WHERE workspace_id = :w"), {"w": other}
+        )
+    assert setting in (None, "")
+    assert role != isolation.RUNTIME_ROLE
+    assert visible == 2  # the superuser again, not the runtime role
+
+
+async def test_the_runtime_role_cannot_bypass_row_level_security(postgres_url: str) -> None:
+    container = make_container(postgres_url)
+    async with container.engine().connect() as connection:
+        role = (
+            await connection.execute(
+                text(
+                    "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :name"
+                ).bindparams(name=isolation.RUNTIME_ROLE)
+            )
+        ).one()
+        owns = await connection.scalar(
+            text("SELECT count(*) FROM pg_tables WHERE tableowner = :name"),
+            {"name": isolation.RUNTIME_ROLE},
+        )
+    await dispose(container)
+    assert (role.rolsuper, role.rolbypassrls, owns) == (False, False, 0)
