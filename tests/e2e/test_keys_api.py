@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import httpx
 import pytest
+from dependency_injector import providers
 
 from application.workspaces.create_workspace import CreateWorkspace
-from infrastructure.auth.api_keys import prefix_of
+from infrastructure.auth.api_keys import ApiKeyAuthenticator, hash_key_from, prefix_of
 from interfaces.container import Container
+from tests.support.keys import bearer
 
 PROBLEM = "application/problem+json"
 KEYS = "/api/v1/keys"
@@ -142,3 +145,61 @@ async def test_the_workspaces_last_admin_key_is_a_409(client: httpx.AsyncClient)
     assert "last admin key" in problem["detail"]
     assert (await client.delete(f"{KEYS}/{reader['id']}")).status_code == 204
     assert [k["id"] for k in (await listed(client))["items"]] == [admins[0]]
+
+
+@pytest.mark.parametrize("role", ["reader", "writer"])
+async def test_only_an_admin_key_manages_keys(client: httpx.AsyncClient, role: str) -> None:
+    key = await create(client, role, role)
+    other = await create(client, "other", "reader")
+    auth = bearer(key["secret"])
+
+    answers = [
+        await client.get(KEYS, headers=auth),
+        await client.post(KEYS, json={"name": "x", "role": "admin"}, headers=auth),
+        await client.delete(f"{KEYS}/{other['id']}", headers=auth),
+    ]
+
+    assert [a.status_code for a in answers] == [403, 403, 403]
+    assert all(a.headers["content-type"] == PROBLEM for a in answers)
+    assert (await client.get("/api/v1/tasks", headers=auth)).status_code == 200
+    assert other["id"] in [k["id"] for k in (await listed(client))["items"]]
+
+
+async def test_a_key_made_over_http_authenticates_in_its_workspace_until_revoked(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    # Every lookup goes to the store: revocation is seen at once, not within 4 s.
+    container.authenticator.override(
+        providers.Singleton(
+            ApiKeyAuthenticator,
+            container.key_store,
+            hash_key_from(container.settings()),
+            container.clock,
+            trust_seconds=0,
+            refuse_seconds=0,
+        )
+    )
+    key = await create(client, "writer", "writer")
+    auth = bearer(key["secret"])
+    made = await client.post("/api/v1/tasks", json={"title": "by the new key"}, headers=auth)
+    assert made.status_code == 201
+    assert (await client.get(made.headers["location"])).status_code == 200  # same workspace
+
+    assert (await client.delete(f"{KEYS}/{key['id']}")).status_code == 204
+    refused = await client.get("/api/v1/tasks", headers=auth)
+    assert (refused.status_code, refused.headers["content-type"]) == (401, PROBLEM)
+    assert "www-authenticate" in refused.headers
+    assert key["secret"] not in refused.text
+
+
+async def test_a_revoked_key_is_refused_once_its_trust_runs_out(
+    client: httpx.AsyncClient,
+) -> None:
+    key = await create(client, "reader", "reader")
+    auth = bearer(key["secret"])
+    assert (await client.get("/api/v1/tasks", headers=auth)).status_code == 200
+
+    assert (await client.delete(f"{KEYS}/{key['id']}")).status_code == 204
+    await asyncio.sleep(5)
+
+    assert (await client.get("/api/v1/tasks", headers=auth)).status_code == 401
