@@ -16,10 +16,8 @@ from interfaces.api.schemas.keys import KeyCreate, KeyCreated, KeyOut, KeyPage
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"], route_class=FixedPathsFirst)
 
-ADMINS_ONLY: Responses = {
-    401: documented("No key, or a malformed, unknown or revoked one"),
-    403: documented("The key's role is not admin"),
-}
+# The 401 every /api/v1 operation answers is documented once (openapi.document).
+ADMINS_ONLY: Responses = {403: documented("The key's role is not admin")}
 
 
 @router.post(
