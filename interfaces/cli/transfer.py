@@ -163,7 +163,8 @@ def import_tasks(
     source = str(file.resolve())
 
     async def body(services: Container) -> tuple[checkpoint.Checkpoint, int]:
-        fresh = checkpoint.Checkpoint(source, services.settings().safe_database_url)
+        database = services.settings().safe_database_url
+        fresh = checkpoint.Checkpoint(source, database, workspace=workspace.strip())
         handler = services.import_tasks()
         with file.open("rb") as stream, output.progress(quiet=quiet, in_bytes=True) as bar:
             reached, hasher = checkpoint.start(checkpoint.load(path), fresh, resume, stream, path)

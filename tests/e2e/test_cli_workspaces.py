@@ -220,3 +220,22 @@ def test_the_installed_command_makes_a_workspace_and_works_in_it(
     key = run("keys", "create", "--workspace", "acme", "--role", "reader", "--json")
     assert key.returncode == 0, key.stderr
     assert stored_workspace_of(database_url, json.loads(key.stdout)["secret"])
+
+
+def test_an_import_stopped_in_one_workspace_is_not_resumed_in_another(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    ok(cli("workspaces", "create", "acme", "--json"))
+    source = tmp_path / "tasks.jsonl"
+    source.write_text('{"title": "a"}\n{"title": ""}\n', encoding="utf-8")
+    into_acme = ("import", str(source), "--quiet", "--batch-size", "1", "--workspace", "acme")
+    assert cli(*into_acme).exit_code == 2
+    source.write_text('{"title": "a"}\n{"title": "b"}\n', encoding="utf-8")
+
+    into_default = cli("import", str(source), "--quiet", "--resume")
+    assert into_default.exit_code == 4
+    assert "into the workspace 'acme' stopped after line 1" in into_default.stderr
+    assert ok(cli(*into_acme, "--resume", "--json"))["imported"] == 1
+    assert ok(cli("import", str(source), "--quiet", "--json"))["imported"] == 2
+    assert len(ok(cli("tasks", "list", "--json"))["items"]) == 2
+    assert len(ok(cli("tasks", "list", "--workspace", "acme", "--json"))["items"]) == 2
