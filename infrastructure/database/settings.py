@@ -36,6 +36,13 @@ class DatabaseSettings(BaseSettings):
         description="transaction: behind a transaction-mode pooler (PgBouncer, Neon's "
         "-pooler endpoints); auto: detect it from the host name.",
     )
+    db_runtime_password: SecretStr | None = Field(
+        default=None,
+        description="taskhex db upgrade: let the runtime role (taskhex_runtime, which "
+        "row-level security binds) log in with this password, so that the service can use it "
+        "in DATABASE_URL; unset, the role cannot log in and the service switches to it at the "
+        "start of each transaction (PostgreSQL only).",
+    )
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(
         default=0,

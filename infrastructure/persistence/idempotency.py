@@ -19,9 +19,9 @@ from sqlmodel import Field, SQLModel
 from application.errors import IdempotencyMismatch, RequestInFlight
 from application.idempotency_keys import IdempotencyKey, Reply
 from application.ports import IdempotencyStore
+from infrastructure.persistence import scope as workspace_scope
+from infrastructure.persistence.scope import InWorkspace
 from infrastructure.persistence.types import UtcDateTime
-from infrastructure.persistence.workspaces import scope as workspace_scope
-from infrastructure.persistence.workspaces.scope import InWorkspace
 
 WAIT_FOR_FIRST_REQUEST: Final = "5s"
 _LOCK_NOT_AVAILABLE: Final = "55P03"

@@ -34,7 +34,7 @@ from sqlalchemy import (
     update,
 )
 
-from infrastructure.persistence.workspaces import scope
+from infrastructure.persistence import scope
 
 ROWS = "rows"
 

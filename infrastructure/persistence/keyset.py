@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, func, select, tuple_
 
 from application.pagination import NameSort, NameSortKey, PageRequest
+from infrastructure.persistence import scope
 from infrastructure.persistence.reads import Query, Run
-from infrastructure.persistence.workspaces import scope
 
 
 def seek(columns: Sequence[Any], values: Sequence[Any], *, descending: bool) -> ColumnElement[bool]:

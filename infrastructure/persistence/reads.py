@@ -26,7 +26,8 @@ from sqlalchemy.util import greenlet_spawn
 
 from infrastructure.database.failures import DatabaseFailure, classify
 from infrastructure.database.pings import connections_lost
-from infrastructure.persistence.workspaces import isolation, scope
+from infrastructure.persistence import scope
+from infrastructure.persistence.workspaces import isolation
 
 _ASYNCPG: Final = asyncpg.dialect()  # type: ignore[no-untyped-call]
 

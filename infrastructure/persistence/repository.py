@@ -19,9 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from application.errors import ConcurrentUpdate, Conflict
 from domain.aggregates import Versioned
-from infrastructure.persistence import json_rows
-from infrastructure.persistence.workspaces import scope
-from infrastructure.persistence.workspaces.scope import InWorkspace
+from infrastructure.persistence import json_rows, scope
+from infrastructure.persistence.scope import InWorkspace
 
 A = TypeVar("A", bound=Versioned)
 

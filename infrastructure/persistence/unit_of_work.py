@@ -13,10 +13,10 @@ from application.ports import UnitOfWork
 from infrastructure.persistence.access.key_repository import SqlKeyRepository
 from infrastructure.persistence.idempotency import SqlIdempotencyStore
 from infrastructure.persistence.projects.repository import SqlProjectRepository
+from infrastructure.persistence.scope import InWorkspace
 from infrastructure.persistence.tasks.repository import SqlTaskRepository
 from infrastructure.persistence.users.repository import SqlUserRepository
 from infrastructure.persistence.workspaces import isolation
-from infrastructure.persistence.workspaces.scope import InWorkspace
 
 
 class SqlUnitOfWork(UnitOfWork):

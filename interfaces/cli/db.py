@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from infrastructure.persistence import migrations
+from infrastructure.persistence.workspaces import isolation
 from interfaces.cli.errors import exit_on_error
 from interfaces.cli.runtime import container_factory, secrets_of
 
@@ -24,6 +25,9 @@ def _migrate(ctx: typer.Context, step: str | None, revision: str | None) -> None
         url = container.settings().migrations_database_url.get_secret_value()
         if step == "upgrade":
             migrations.upgrade(url, revision or "head")
+            runtime = container.settings().db_runtime_password
+            if runtime is not None and url.startswith("postgres"):
+                isolation.let_runtime_role_log_in(url, runtime.get_secret_value())
         elif step == "downgrade":
             migrations.downgrade(url, revision or "-1")
         reached = migrations.current(url) or "base"

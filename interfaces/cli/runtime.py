@@ -52,11 +52,14 @@ def run(ctx: typer.Context, body: Callable[[Container], Awaitable[T]]) -> T:
 
 
 def secrets_of(container: Container) -> list[str]:
-    """What must never be printed: the database password and the URL that carries it."""
+    """What must never be printed: the database password and the URL that carries it, and the
+    runtime role's password."""
     with contextlib.suppress(Exception):
-        url = container.settings().database_url.get_secret_value()
-        password = make_url(url).password
-        return [url, password] if password else [url]
+        settings = container.settings()
+        url = settings.database_url.get_secret_value()
+        runtime = settings.db_runtime_password
+        found = [url, make_url(url).password, runtime.get_secret_value() if runtime else None]
+        return [secret for secret in found if secret]
     return []
 
 

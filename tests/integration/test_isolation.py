@@ -12,16 +12,16 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 
 from application.callers import Caller, acting_as
 from application.tasks.create_task import CreateTask
 from domain.workspaces import Role
-from infrastructure.persistence import schema
+from infrastructure.persistence import schema, scope
+from infrastructure.persistence.scope import InWorkspace
 from infrastructure.persistence.tasks.repository import SqlTaskRepository
-from infrastructure.persistence.workspaces import isolation, scope
-from infrastructure.persistence.workspaces.scope import InWorkspace
+from infrastructure.persistence.workspaces import isolation
 from infrastructure.persistence.workspaces.table import workspace
 from interfaces.container import Container, dispose
 from tests.support.databases import empty_tables, make_container
@@ -72,14 +72,15 @@ async def test_every_table_with_a_workspace_has_forced_row_level_security_and_a_
     # Every table the models scope, and no other, has the column in the database.
     assert set(found) == {t.name for t in schema.metadata.tables.values() if scope.is_scoped(t)}
     for row in rows:
-        assert row.relrowsecurity and row.relforcerowsecurity, row
+        assert row.relrowsecurity, row
+        assert row.relforcerowsecurity, row
         assert isolation.POLICY in row.policies, row
 
 
 async def test_a_statement_that_forgets_the_workspace_sees_and_changes_only_its_own(
     two: tuple[Container, int, int],
 ) -> None:
-    container, mine, other = two
+    container, _, other = two
     async with container.engine().connect() as connection:
         await isolation.enter(connection, other)
         assert await connection.scalar(text("SELECT count(*) FROM task")) == 2
@@ -168,3 +169,32 @@ async def test_the_runtime_role_cannot_bypass_row_level_security(postgres_url: s
         )
     await dispose(container)
     assert (role.rolsuper, role.rolbypassrls, owns) == (False, False, 0)
+
+
+async def test_the_service_can_log_in_as_the_runtime_role_itself(postgres_url: str) -> None:
+    """As Compose runs it: the migration lets the runtime role log in, the app uses it."""
+    admin = make_container(postgres_url)
+    async with admin.engine().connect() as connection:
+        could = await connection.scalar(
+            text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :name"),
+            {"name": isolation.RUNTIME_ROLE},
+        )
+    isolation.let_runtime_role_log_in(postgres_url, "it's 100% a test")
+    runtime_url = make_url(postgres_url).set(
+        username=isolation.RUNTIME_ROLE, password="it's 100% a test"
+    )
+    runtime = make_container(runtime_url.render_as_string(hide_password=False))
+    try:
+        await empty_tables(admin.engine())
+        created = await runtime.create_task()(CreateTask(title="as the runtime role"))
+        assert (await runtime.get_task()(created.id or 0)).title == "as the runtime role"
+        async with runtime.engine().connect() as connection:
+            assert await connection.scalar(text("SELECT current_user")) == isolation.RUNTIME_ROLE
+            # Outside a workspace, the runtime role sees nothing.
+            assert await connection.scalar(text("SELECT count(*) FROM task")) == 0
+    finally:
+        await dispose(runtime)
+        if not could:
+            async with admin.engine().begin() as connection:
+                await connection.execute(text(f"ALTER ROLE {isolation.RUNTIME_ROLE} NOLOGIN"))
+        await dispose(admin)

@@ -13,8 +13,9 @@ from application.queries import SortKey, TaskFilter, TaskSort
 from application.tasks.list_tasks import ListTasks
 from domain.tasks import Task
 from domain.values import Status
+from infrastructure.persistence import scope
 from infrastructure.persistence.tasks import statements
-from infrastructure.persistence.workspaces import isolation, scope
+from infrastructure.persistence.workspaces import isolation
 from interfaces.container import Container, dispose
 from tests.support.databases import empty_tables, make_container
 

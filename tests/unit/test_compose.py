@@ -16,6 +16,7 @@ import yaml
 from pydantic import AliasChoices, SecretStr
 from sqlalchemy.engine import URL, make_url
 
+from infrastructure.persistence.workspaces import isolation
 from infrastructure.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,9 +101,10 @@ def test_pgbouncer_pools_transactions_in_front_of_postgres(services: dict[str, A
     bouncer, postgres = services["pgbouncer"]["environment"], services["postgres"]["environment"]
     assert bouncer["POOL_MODE"] == "transaction"
     assert (bouncer["DB_HOST"], bouncer["DB_PORT"]) == ("postgres", "5432")
+    # It logs the app in as the runtime role, whose login the migration gives it.
     assert (bouncer["DB_USER"], bouncer["DB_PASSWORD"], bouncer["DB_NAME"]) == (
-        postgres["POSTGRES_USER"],
-        postgres["POSTGRES_PASSWORD"],
+        isolation.RUNTIME_ROLE,
+        services["migrate"]["environment"]["DB_RUNTIME_PASSWORD"],
         postgres["POSTGRES_DB"],
     )
     check = " ".join(services["pgbouncer"]["healthcheck"]["test"])
@@ -117,7 +119,7 @@ def test_the_app_talks_to_pgbouncer_in_pooler_mode(
     assert target.host == "pgbouncer"
     assert target.port == int(services["pgbouncer"]["environment"]["LISTEN_PORT"])
     assert settings.uses_pooler
-    assert_same_database(target, services)
+    assert_same_database(target, services, as_runtime_role=True)
 
 
 def test_migrations_run_on_the_direct_connection_and_only_once(
@@ -129,14 +131,21 @@ def test_migrations_run_on_the_direct_connection_and_only_once(
     for name in ("migrate", "app"):
         direct = url(settings_of(services[name], monkeypatch).migrations_database_url)
         assert (direct.host, direct.port) == ("postgres", 5432), name
-        assert_same_database(direct, services)
+        assert_same_database(direct, services, as_runtime_role=name == "app")
+    # The owner migrates, and lets the runtime role log in.
+    assert settings_of(migrate, monkeypatch).db_runtime_password is not None
 
 
-def assert_same_database(target: URL, services: dict[str, Any]) -> None:
+def assert_same_database(
+    target: URL, services: dict[str, Any], *, as_runtime_role: bool = False
+) -> None:
+    """``target`` is the stack's database, logged in as its owner or as the runtime role."""
     postgres = services["postgres"]["environment"]
+    login = (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"])
+    if as_runtime_role:
+        login = (isolation.RUNTIME_ROLE, services["migrate"]["environment"]["DB_RUNTIME_PASSWORD"])
     assert (target.username, target.password, target.database) == (
-        postgres["POSTGRES_USER"],
-        postgres["POSTGRES_PASSWORD"],
+        *login,
         postgres["POSTGRES_DB"],
     )
 

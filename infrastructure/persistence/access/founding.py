@@ -20,8 +20,8 @@ from application.ports import KeyRepository, WorkspaceFounding, WorkspaceReposit
 from domain.workspaces import Workspace
 from infrastructure.persistence.access.key_repository import SqlKeyRepository
 from infrastructure.persistence.repository import is_unique_violation
+from infrastructure.persistence.scope import InWorkspace
 from infrastructure.persistence.workspaces import isolation
-from infrastructure.persistence.workspaces.scope import InWorkspace
 from infrastructure.persistence.workspaces.table import workspace
 
 _INSERT: Final = insert(workspace).returning(workspace.c.id)

@@ -10,10 +10,9 @@ from application.pagination import Page, PageRequest
 from application.ports import KeyReader
 from application.views import KeyView
 from domain.workspaces import Role
-from infrastructure.persistence import keyset
+from infrastructure.persistence import keyset, scope
 from infrastructure.persistence.access.key_repository import SHOWN
 from infrastructure.persistence.reads import Query, Reads
-from infrastructure.persistence.workspaces import scope
 from infrastructure.persistence.workspaces.table import api_key
 
 

@@ -13,9 +13,8 @@ from sqlalchemy import BigInteger, bindparam, delete, func, select, update
 from application.ports import KeyRepository
 from domain.keys import ApiKey
 from domain.workspaces import Role
-from infrastructure.persistence import json_rows
-from infrastructure.persistence.workspaces import scope
-from infrastructure.persistence.workspaces.scope import InWorkspace
+from infrastructure.persistence import json_rows, scope
+from infrastructure.persistence.scope import InWorkspace
 from infrastructure.persistence.workspaces.table import api_key, workspace
 
 SHOWN: Final = tuple(c for c in scope.data_columns(api_key) if c.name != "key_hash")

@@ -12,11 +12,10 @@ from application.pagination import NameSort, Page, PageRequest
 from application.ports import ProjectReader
 from application.views import ProjectView
 from domain.values import Status
-from infrastructure.persistence import keyset
+from infrastructure.persistence import keyset, scope
 from infrastructure.persistence.projects.table import project
 from infrastructure.persistence.reads import Query, Reads, Run
 from infrastructure.persistence.tasks.table import task
-from infrastructure.persistence.workspaces import scope
 
 _BY_ID = Query(
     select(*scope.data_columns(project)).where(scope.of(project), project.c.id == bindparam("id"))

@@ -4,9 +4,9 @@ from sqlalchemy import bindparam, select
 
 from application.ports import ProjectRepository
 from domain.projects import Project
+from infrastructure.persistence import scope
 from infrastructure.persistence.projects.table import project
 from infrastructure.persistence.repository import SqlRepository
-from infrastructure.persistence.workspaces import scope
 
 
 class SqlProjectRepository(SqlRepository[Project], ProjectRepository):

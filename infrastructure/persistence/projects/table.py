@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, func
 from sqlmodel import Field, SQLModel
 
+from infrastructure.persistence import scope
 from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime
-from infrastructure.persistence.workspaces import scope
 
 _owner = Column("owner_id", BigId, ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
 _name = Column("name", String(120), nullable=False)

@@ -33,11 +33,10 @@ from sqlalchemy.sql.expression import FromClause
 from application.errors import ConcurrentUpdate, InvalidReference
 from application.ports import TaskRepository
 from domain.tasks import Task
-from infrastructure.persistence import json_rows
+from infrastructure.persistence import json_rows, scope
 from infrastructure.persistence.repository import SqlRepository
 from infrastructure.persistence.tasks import statements
 from infrastructure.persistence.tasks.table import columns_of, tag, task, task_of, task_tag
-from infrastructure.persistence.workspaces import scope
 
 _NAME = Column("name", String)
 _LINK = (Column("task_id", BigInteger), _NAME)
@@ -139,7 +138,8 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
         self, project_id: int | None, assignee_id: int | None
     ) -> dict[str, str]:
         given = {"project_id": project_id, "assignee_id": assignee_id}
-        found_project, found_user = (await self._connection.execute(_found(), given)).one()
+        found = (await self._connection.execute(_found(), given)).one()
+        found_project, found_user = tuple(found)
         named = (
             ("project_id", "project", project_id, found_project),
             ("assignee_id", "user", assignee_id, found_user),
@@ -177,7 +177,9 @@ def _insert_tags(dialect: str) -> Insert:
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # SQLite parses INSERT ... SELECT ... ON CONFLICT only when the SELECT has a WHERE.
     chosen = select(names.c.name).where(names.c.name.is_not(None))
-    return json_rows.inserted(tag, chosen, dialect_insert).on_conflict_do_nothing()
+    statement = json_rows.inserted(tag, chosen, dialect_insert)
+    assert isinstance(statement, postgresql.Insert | sqlite.Insert)
+    return statement.on_conflict_do_nothing()
 
 
 @lru_cache(maxsize=4)

@@ -34,11 +34,11 @@ from sqlalchemy.sql.functions import FunctionElement
 from application.pagination import Position
 from application.queries import SortKey, TaskFilter, TaskSort
 from domain.values import Status
+from infrastructure.persistence import scope
 from infrastructure.persistence.keyset import order, paged
 from infrastructure.persistence.reads import Query
 from infrastructure.persistence.tasks.table import NO_DUE_DATE, tag, task, task_tag
 from infrastructure.persistence.types import TagNames
-from infrastructure.persistence.workspaces import scope
 
 
 class tag_names(FunctionElement[tuple[str, ...]]):  # noqa: N801 (an SQL function's name)

@@ -26,8 +26,8 @@ from sqlmodel import Field, Relationship, SQLModel
 from application.views import TaskView
 from domain.tasks import Task
 from domain.values import Priority, Status, Tags
+from infrastructure.persistence import scope
 from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime
-from infrastructure.persistence.workspaces import scope
 
 NO_DUE_DATE = "2000-01-01"
 """Where tasks without a due date sort, apart from those with one (see ``statements``)."""

@@ -7,10 +7,9 @@ from sqlalchemy import bindparam, select
 from application.pagination import NameSort, Page, PageRequest
 from application.ports import UserReader
 from application.views import UserView
-from infrastructure.persistence import keyset
+from infrastructure.persistence import keyset, scope
 from infrastructure.persistence.reads import Query, Reads, first
 from infrastructure.persistence.users.table import user
-from infrastructure.persistence.workspaces import scope
 
 _BY_ID = Query(
     select(*scope.data_columns(user)).where(scope.of(user), user.c.id == bindparam("id"))

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Integer, String, func
 from sqlmodel import Field, SQLModel
 
+from infrastructure.persistence import scope
 from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime
-from infrastructure.persistence.workspaces import scope
 
 _email = Column("email", String(254), nullable=False)
 _workspace = scope.column()

@@ -18,7 +18,13 @@ from __future__ import annotations
 
 from typing import Final
 
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import NullPool
+
+from infrastructure.database.failures import describe
+from infrastructure.database.urls import sync_url
 
 RUNTIME_ROLE: Final = "taskhex_runtime"
 WORKSPACE_SETTING: Final = "taskhex.workspace_id"
@@ -50,6 +56,27 @@ def looking_up(key_hash: bytes) -> str:
         f"SELECT set_config('role', '{RUNTIME_ROLE}', true),"
         f" set_config('{KEY_HASH_SETTING}', '{key_hash.hex()}', true)"
     )
+
+
+def let_runtime_role_log_in(database_url: str, password: str) -> None:
+    """Give the runtime role (made by the migrations) a login with ``password`` (PostgreSQL)."""
+    engine = create_engine(sync_url(database_url).url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            quoted = connection.dialect.identifier_preparer.quote(RUNTIME_ROLE)
+            # ALTER ROLE takes no parameters: the password goes in as a quoted literal.
+            literal = "'" + password.replace("'", "''") + "'"
+            try:
+                connection.exec_driver_sql(
+                    f"ALTER ROLE {quoted} LOGIN PASSWORD {literal}".replace("%", "%%")
+                )
+            except DBAPIError as error:
+                # Not chained: the statement, which the error quotes, holds the password.
+                raise RuntimeError(
+                    f"the role {RUNTIME_ROLE} could not be given a login: {describe(error)}"
+                ) from None
+    finally:
+        engine.dispose()
 
 
 async def enter(connection: AsyncConnection, workspace_id: int) -> None:

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.workspaces import Role
 from infrastructure.auth.api_keys import KeyStore, KeyUse, StoredKey
-from infrastructure.persistence import json_rows
-from infrastructure.persistence.workspaces import isolation, scope
+from infrastructure.persistence import json_rows, scope
+from infrastructure.persistence.workspaces import isolation
 from infrastructure.persistence.workspaces.table import api_key
 
 _FIND = select(api_key.c.id, api_key.c.workspace_id, api_key.c.role, api_key.c.key_hash).where(

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
+from infrastructure.persistence import scope
 from infrastructure.persistence.types import NEVER_REUSE_IDS, BigId, UtcDateTime
-from infrastructure.persistence.workspaces import scope
 
 
 class WorkspaceRow(SQLModel, table=True):

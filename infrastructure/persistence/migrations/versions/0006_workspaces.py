@@ -160,14 +160,16 @@ def _batch(table: str) -> Any:
     )
 
 
-def _isolate() -> None:
-    """The runtime role, its grants, and row-level security on every scoped table."""
+def _role(name: str) -> None:
+    """Create the role ``name`` unless it exists (roles belong to the cluster), make the
+    migrating role a member (to switch to it, or to give it objects; a superuser always
+    may), and let it use this schema."""
     op.execute(
         f"""
         DO $$
         BEGIN
-            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{RUNTIME_ROLE}') THEN
-                CREATE ROLE {RUNTIME_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN
+                CREATE ROLE {name} NOLOGIN NOSUPERUSER NOBYPASSRLS;
             END IF;
         EXCEPTION WHEN duplicate_object OR unique_violation THEN
             NULL;  -- another database's migration made it at the same moment
@@ -175,20 +177,23 @@ def _isolate() -> None:
         $$;
         DO $$
         BEGIN
-            -- The login role must be a member to switch to it (a superuser always may).
-            IF current_user <> '{RUNTIME_ROLE}' AND NOT pg_has_role('{RUNTIME_ROLE}', 'MEMBER')
-            THEN
-                EXECUTE format('GRANT {RUNTIME_ROLE} TO %I', current_user);
+            IF current_user <> '{name}' AND NOT pg_has_role('{name}', 'MEMBER') THEN
+                EXECUTE format('GRANT {name} TO %I', current_user);
             END IF;
+            EXECUTE format('GRANT USAGE ON SCHEMA %I TO {name}', current_schema());
         END
         $$;
         """
     )
+
+
+def _isolate() -> None:
+    """The runtime role, its grants, and row-level security on every scoped table."""
+    _role(RUNTIME_ROLE)
     op.execute(
         f"""
         DO $$
         BEGIN
-            EXECUTE format('GRANT USAGE ON SCHEMA %I TO {RUNTIME_ROLE}', current_schema());
             EXECUTE format(
                 'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO {RUNTIME_ROLE}',
                 current_schema()
@@ -215,23 +220,11 @@ def _search() -> None:
     function runs as ``taskhex_search``, a role nobody logs in as, which a policy of its
     own lets read tasks, and it applies the workspace itself.
     """
+    _role(SEARCH_ROLE)
     op.execute(
         f"""
         DO $$
         BEGIN
-            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SEARCH_ROLE}') THEN
-                CREATE ROLE {SEARCH_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
-            END IF;
-        EXCEPTION WHEN duplicate_object OR unique_violation THEN
-            NULL;
-        END
-        $$;
-        DO $$
-        BEGIN
-            IF NOT pg_has_role('{SEARCH_ROLE}', 'MEMBER') THEN
-                EXECUTE format('GRANT {SEARCH_ROLE} TO %I', current_user);
-            END IF;
-            EXECUTE format('GRANT USAGE ON SCHEMA %I TO {SEARCH_ROLE}', current_schema());
             EXECUTE format(
                 'CREATE FUNCTION task_search(pattern text) RETURNS SETOF bigint'
                 ' LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, %I'
@@ -273,7 +266,9 @@ def downgrade() -> None:
                 )
             if table == "idempotency_key":
                 batch.drop_constraint("idempotency_key_pkey", "primary")
-                batch.create_primary_key("idempotency_key_pkey", ["scope", "key"])
+                # The name a fresh 0004 has on each dialect, which upgrading drops.
+                pk = "idempotency_key_pkey" if postgres else "pk_idempotency_key"
+                batch.create_primary_key(pk, ["scope", "key"])
             if table == "task":
                 batch.drop_column("due_sort")
             batch.drop_constraint(f"fk_{table}_workspace_id", "foreignkey")
