@@ -55,6 +55,16 @@ class Conflict(ApplicationError):
     """The change would break a uniqueness rule (a taken email, a project name in use)."""
 
 
+class LastAdminKey(Conflict):
+    """A workspace keeps at least one admin key: nobody could manage its keys without one."""
+
+    def __init__(self, key_id: int) -> None:
+        super().__init__(
+            f"API key {key_id} is the last admin key of its workspace; "
+            "create another admin key before revoking it"
+        )
+
+
 class InvalidReference(DomainError):
     """A field names a user or project that does not exist."""
 

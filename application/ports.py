@@ -12,12 +12,23 @@ from typing import Protocol, Self, TypeVar
 
 from application.callers import Caller
 from application.idempotency_keys import IdempotencyKey, Reply
+from application.key_secrets import IssuedSecret
 from application.pagination import CursorCodec, NameSort, Page, PageRequest
 from application.queries import TaskFilter, TaskSort
-from application.views import ProjectView, TagView, TaskStats, TaskView, UserView
+from application.views import (
+    KeyView,
+    ProjectView,
+    TagView,
+    TaskStats,
+    TaskView,
+    UserView,
+    WorkspaceView,
+)
+from domain.keys import ApiKey
 from domain.projects import Project
 from domain.tasks import Task
 from domain.users import User
+from domain.workspaces import Workspace
 
 A = TypeVar("A")
 
@@ -26,6 +37,9 @@ __all__ = [
     "Clock",
     "CursorCodec",
     "IdempotencyStore",
+    "KeyReader",
+    "KeyRepository",
+    "KeySecrets",
     "ProjectReader",
     "ProjectRepository",
     "Repository",
@@ -34,6 +48,9 @@ __all__ = [
     "TaskRepository",
     "UnitOfWork",
     "UserReader",
+    "WorkspaceFounding",
+    "WorkspaceReader",
+    "WorkspaceRepository",
 ]
 
 
@@ -159,6 +176,30 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class KeyRepository(Protocol):
+    """The API keys of the caller's workspace, for commands. Never commits."""
+
+    async def add(self, key: ApiKey, key_hash: bytes) -> ApiKey:
+        """Stage a new key, stored as ``key_hash`` only; returns it with its id."""
+        ...
+
+    async def get(self, key_id: int) -> ApiKey | None: ...
+
+    async def hold(self) -> None:
+        """Wait for, then hold off until this unit of work ends, every other unit of work
+        that holds the keys of this workspace: what is read of them after ``hold`` stays
+        true until commit (two revocations cannot each count the other's key)."""
+        ...
+
+    async def admins(self) -> int:
+        """How many admin keys the workspace has."""
+        ...
+
+    async def delete(self, key_id: int) -> bool:
+        """Stage the removal (the key is refused from then on); ``False`` when there was none."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit`` rolls it back."""
 
@@ -166,6 +207,7 @@ class UnitOfWork(Protocol):
     users: Repository[User]
     projects: ProjectRepository
     idempotency: IdempotencyStore
+    keys: KeyRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -210,4 +252,62 @@ class ProjectReader(Protocol):
 class TagReader(Protocol):
     async def list(self, page: PageRequest) -> Page[TagView]:
         """Tags in use, by name, with how many tasks carry each; unused tags are left out."""
+        ...
+
+
+class KeyReader(Protocol):
+    async def list(self, page: PageRequest) -> Page[KeyView]:
+        """The caller's workspace's keys, oldest first (ties by id)."""
+        ...
+
+
+class KeySecrets(Protocol):
+    def issue(self) -> IssuedSecret:
+        """A new random secret, with its public prefix and the hash the store keeps of it."""
+        ...
+
+
+class WorkspaceRepository(Protocol):
+    async def add(self, workspace: Workspace) -> Workspace:
+        """Stage a new workspace and return it with its id; ``Conflict`` when its name is
+        taken."""
+        ...
+
+
+class WorkspaceFounding(Protocol):
+    """One transaction that begins outside every workspace, makes one, then works in it:
+    an operator's, who is no caller of any workspace. Leaving the block without
+    ``commit`` rolls it back."""
+
+    workspaces: WorkspaceRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def enter(self, workspace_id: int) -> KeyRepository:
+        """Go on in ``workspace_id`` (one staged by ``workspaces.add`` included): the rest of
+        the transaction runs in it. Returns its keys."""
+        ...
+
+    async def commit(self) -> None: ...
+
+
+class WorkspaceReader(Protocol):
+    """Workspaces as an operator sees them, outside every workspace."""
+
+    async def named(self, name: str) -> WorkspaceView | None: ...
+
+    async def list(self) -> list[WorkspaceView]:
+        """Every workspace, by name."""
+        ...
+
+    async def has_keys(self) -> bool:
+        """Whether any workspace has an API key (seen where the store does not hide the
+        keys of other workspaces: SQLite, or a store in memory)."""
         ...

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.keys import ApiKey
 from domain.projects import Project
 from domain.tasks import Task
 from domain.users import User
 from domain.values import Priority, Status
+from domain.workspaces import Role, Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +125,49 @@ class ProjectView:
 class TagView:
     name: str
     task_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeyView:
+    """An API key as it may be shown to anyone who administers its workspace: never its
+    secret, nor its hash."""
+
+    id: int
+    name: str
+    role: Role
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> KeyView:
+        assert key.id is not None, "only a stored key has a view"
+        return cls(key.id, key.name, key.role, key.prefix, key.created_at, key.last_used_at)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A key just made, with its secret: the one answer that ever carries it."""
+
+    key: KeyView
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceView:
+    id: int
+    name: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> WorkspaceView:
+        assert workspace.id is not None, "only a stored workspace has a view"
+        return cls(workspace.id, workspace.name, workspace.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundedWorkspace:
+    """A new workspace and its first admin key."""
+
+    workspace: WorkspaceView
+    key: IssuedKey

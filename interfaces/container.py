@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from application.keys.create_key import CreateKeyHandler
+from application.keys.list_keys import ListKeysHandler
+from application.keys.revoke_key import RevokeKeyHandler
 from application.projects.create_project import CreateProjectHandler
 from application.projects.delete_project import DeleteProjectHandler
 from application.projects.get_project import GetProjectHandler
@@ -31,11 +34,17 @@ from application.users.get_user import GetUserHandler
 from application.users.list_users import ListUsersHandler
 from application.users.register_user import RegisterUserHandler
 from application.users.update_user import UpdateUserHandler
-from infrastructure.auth.api_keys import ApiKeyAuthenticator, hash_key_from
+from application.workspaces.create_workspace import CreateWorkspaceHandler
+from application.workspaces.find_workspace import FindWorkspaceHandler
+from application.workspaces.list_workspaces import ListWorkspacesHandler
+from infrastructure.auth.api_keys import ApiKeyAuthenticator, HmacKeySecrets, hash_key_from
 from infrastructure.auth.jwt_tokens import JwtAuthenticator
 from infrastructure.clock import SystemClock
 from infrastructure.cursors import HmacCursorCodec
 from infrastructure.database.engine import create_engine
+from infrastructure.persistence.access.founding import SqlWorkspaceFounding
+from infrastructure.persistence.access.key_reader import SqlKeyReader
+from infrastructure.persistence.access.workspace_reader import SqlWorkspaceReader
 from infrastructure.persistence.projects.reader import SqlProjectReader
 from infrastructure.persistence.reads import SqlAlchemyReads, create_reads
 from infrastructure.persistence.tasks.reader import SqlTagReader, SqlTaskReader, SqlTaskStream
@@ -110,6 +119,26 @@ class Container(containers.DeclarativeContainer):
     delete_project = providers.Factory(DeleteProjectHandler, uow=unit_of_work.provider)
 
     list_tags = providers.Factory(ListTagsHandler, reader=tag_reader, cursors=cursors)
+
+    key_secrets = providers.Singleton(HmacKeySecrets, providers.Callable(hash_key_from, settings))
+    key_reader = providers.Singleton(SqlKeyReader, reads)
+    create_key = providers.Factory(
+        CreateKeyHandler, uow=unit_of_work.provider, secrets=key_secrets, clock=clock
+    )
+    list_keys = providers.Factory(ListKeysHandler, reader=key_reader, cursors=cursors)
+    revoke_key = providers.Factory(RevokeKeyHandler, uow=unit_of_work.provider)
+
+    # An operator's, outside every workspace.
+    workspace_founding = providers.Factory(SqlWorkspaceFounding, engine)
+    workspace_reader = providers.Singleton(SqlWorkspaceReader, engine)
+    create_workspace = providers.Factory(
+        CreateWorkspaceHandler,
+        founding=workspace_founding.provider,
+        secrets=key_secrets,
+        clock=clock,
+    )
+    list_workspaces = providers.Factory(ListWorkspacesHandler, reader=workspace_reader)
+    find_workspace = providers.Factory(FindWorkspaceHandler, reader=workspace_reader)
 
 
 async def dispose(container: Container) -> None:

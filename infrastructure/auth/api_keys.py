@@ -28,11 +28,25 @@ from typing import Protocol, TypeVar
 
 from application.callers import Caller
 from application.errors import Unauthenticated
-from application.ports import Authenticator, Clock
+from application.key_secrets import IssuedSecret
+from application.ports import Authenticator, Clock, KeySecrets
 from domain.workspaces import Role
 from infrastructure.settings import Settings
 
 V = TypeVar("V")
+
+__all__ = [
+    "ApiKeyAuthenticator",
+    "HmacKeySecrets",
+    "IssuedSecret",
+    "KeyStore",
+    "KeyUse",
+    "StoredKey",
+    "hash_key_from",
+    "hash_of",
+    "new_secret",
+    "prefix_of",
+]
 
 SCHEME = "thx_"
 PREFIX_LENGTH = 8
@@ -47,19 +61,20 @@ REFUSED = "the API key is missing, malformed, unknown or revoked"
 """The one message of every refusal: it never says which, nor quotes the key."""
 
 
-@dataclass(frozen=True)
-class IssuedSecret:
-    """A new key: ``secret`` is shown to its owner once and never stored; ``key_hash`` is."""
-
-    secret: str = field(repr=False)
-    prefix: str
-    key_hash: bytes = field(repr=False)
-
-
 def new_secret(hash_key: bytes) -> IssuedSecret:
     prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
     secret = f"{SCHEME}{prefix}_{secrets.token_urlsafe(_SECRET_BYTES)}"
     return IssuedSecret(secret, prefix, hash_of(secret, hash_key))
+
+
+class HmacKeySecrets(KeySecrets):
+    """New secrets, hashed under ``hash_key`` (``hash_key_from``) as the store keeps them."""
+
+    def __init__(self, hash_key: bytes) -> None:
+        self._hash_key = hash_key
+
+    def issue(self) -> IssuedSecret:
+        return new_secret(self._hash_key)
 
 
 def hash_of(secret: str, hash_key: bytes) -> bytes:

@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from application import callers
 from application.errors import ConcurrentUpdate, Conflict, IdempotencyMismatch, InvalidReference
 from application.idempotency_keys import IdempotencyKey, Reply
 from application.ports import (
@@ -21,6 +22,7 @@ from domain.aggregates import Versioned
 from domain.projects import Project
 from domain.tasks import Task
 from domain.users import User
+from infrastructure.memory.access import InMemoryKeyRepository
 from infrastructure.memory.store import InMemoryStore
 
 A = TypeVar("A", bound=Versioned)
@@ -200,6 +202,7 @@ class InMemoryUnitOfWork(UnitOfWork):
     users: InMemoryUserRepository
     projects: InMemoryProjectRepository
     idempotency: InMemoryIdempotencyStore
+    keys: InMemoryKeyRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -213,6 +216,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         )
         self.tasks = InMemoryTaskRepository(store.tasks, store, self.users, self.projects)
         self.idempotency = InMemoryIdempotencyStore(store)
+        self.keys = InMemoryKeyRepository(store.partition(callers.current().workspace_id), store)
         self.committed = False
         return self
 
@@ -236,9 +240,11 @@ class InMemoryUnitOfWork(UnitOfWork):
             repository.publish()
         self._store.replies.update(self.idempotency.staged)
         self.idempotency.staged.clear()
+        self.keys.publish()
         self.committed = True
 
     async def rollback(self) -> None:
         for repository in self._repositories():
             repository.discard()
         self.idempotency.staged.clear()
+        self.keys.discard()

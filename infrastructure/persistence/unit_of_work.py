@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from application import callers
 from application.ports import UnitOfWork
+from infrastructure.persistence.access.key_repository import SqlKeyRepository
 from infrastructure.persistence.idempotency import SqlIdempotencyStore
 from infrastructure.persistence.projects.repository import SqlProjectRepository
 from infrastructure.persistence.scope import InWorkspace
@@ -27,6 +28,7 @@ class SqlUnitOfWork(UnitOfWork):
     users: SqlUserRepository
     projects: SqlProjectRepository
     idempotency: SqlIdempotencyStore
+    keys: SqlKeyRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -44,6 +46,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.users = SqlUserRepository(scoped)
         self.projects = SqlProjectRepository(scoped)
         self.idempotency = SqlIdempotencyStore(scoped)
+        self.keys = SqlKeyRepository(scoped)
         return self
 
     async def __aexit__(

@@ -18,7 +18,7 @@ from interfaces.api.middleware.database_failures import DatabaseFailures
 from interfaces.api.middleware.request_id import identified
 from interfaces.api.openapi.document import complete
 from interfaces.api.problems import handlers
-from interfaces.api.routes import health, projects, tags, task_batches, tasks, users
+from interfaces.api.routes import health, keys, projects, tags, task_batches, tasks, users
 from interfaces.api.routing import Paths
 from interfaces.container import Container, dispose
 
@@ -71,7 +71,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     # Outermost: who calls is decided before anything reads the request.
     app.add_middleware(Authentication, authenticator=lambda: services.authenticator())
     # Routes are matched in order: the busiest first.
-    routers = [m.router for m in (tasks, task_batches, users, projects, tags, health)]
+    routers = [m.router for m in (tasks, task_batches, users, projects, tags, keys, health)]
     for router in routers:
         app.include_router(router)
     app.state.paths = Paths(routers)

@@ -1,7 +1,8 @@
 """Where an import stopped, so that ``taskhex import --resume`` goes on from there.
 
 A checkpoint (``FILE.import-state.json``), rewritten atomically after every
-committed batch, records the file, the database (password masked), the line
+committed batch, records the file, the database (password masked) and the
+workspace imported into, the line
 and byte offset reached and the SHA-256 of the input up to it, so that a resume
 can prove the part it skips is the part imported. It is a file, so it cannot
 commit with the batch: a crash between the two imports that batch again.
@@ -30,12 +31,15 @@ class Checkpoint:
     imported: int = 0
     digest: str = hashlib.sha256().hexdigest()
     finished: bool = False
+    workspace: str = "default"
+    """By name; checkpoints written before workspaces were all of ``default``."""
 
     def after(self, *, offset: int, line: int, imported: int, digest: str) -> Checkpoint:
         return replace(self, offset=offset, line=line, imported=imported, digest=digest)
 
     def same_import(self, other: Checkpoint) -> bool:
-        return (self.source, self.database) == (other.source, other.database)
+        mine = (self.source, self.database, self.workspace)
+        return mine == (other.source, other.database, other.workspace)
 
 
 def state_path(source: Path, state: Path | None) -> Path:
@@ -75,10 +79,25 @@ def start(
     """Where to begin reading ``stream``, and the digest of what lies before it.
 
     Without ``resume``, an unfinished checkpoint of the same import is refused
-    (running again would import its batches twice). With ``resume``, the part
-    already imported must be byte for byte what it was.
+    (running again would import its batches twice), and so is, either way, an
+    unfinished import of the file into another workspace (its checkpoint would be
+    overwritten). With ``resume``, the part already imported must be byte for
+    byte what it was.
     """
     hasher = hashlib.sha256()
+    if (
+        previous is not None
+        and not previous.finished
+        and (previous.source, previous.database) == (fresh.source, fresh.database)
+        and previous.workspace != fresh.workspace
+    ):
+        # Its checkpoint would be lost (one state file per input): the first import goes on.
+        raise CliError(
+            f"an import of this file into the workspace {previous.workspace!r} stopped after "
+            f"line {previous.line}: finish it (--workspace {previous.workspace} --resume), or "
+            "give this import a checkpoint of its own (--state FILE)",
+            ExitCode.CONFLICT,
+        )
     same = previous is not None and previous.same_import(fresh)
     if previous is None or not same:
         return fresh, hasher

@@ -18,8 +18,9 @@ from infrastructure.database.urls import sync_url
 from infrastructure.logging import configure_logging
 from infrastructure.persistence import migrations
 from infrastructure.settings import Settings
-from interfaces.cli import db, openapi, seed, tasks, transfer
+from interfaces.cli import db, first_key, keys, openapi, seed, tasks, transfer, workspaces
 from interfaces.cli.errors import OneLineErrors, exit_on_error
+from interfaces.cli.runtime import run
 
 app = typer.Typer(
     help="taskhex: a hexagonal task service.",
@@ -28,23 +29,28 @@ app = typer.Typer(
     cls=OneLineErrors,
 )
 
-COMMANDS = (tasks, db, seed, transfer, openapi)
+COMMANDS = (tasks, workspaces, keys, db, seed, transfer, openapi)
 for module in COMMANDS:
     app.add_typer(module.app)
 
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the HTTP API. On SQLite the schema is brought up to date first."""
+    """Serve the HTTP API. On SQLite the schema is brought up to date first, and while no
+    API key exists at all an admin key of the default workspace is made and printed once."""
     with exit_on_error():
         settings = Settings()
         url = settings.migrations_database_url.get_secret_value()
         if sync_url(url).is_sqlite:
             migrations.upgrade(url)
+    issued = run(ctx, first_key.first_key)
+    if issued is not None:
+        first_key.announce(issued)
     uvicorn.run(
         "interfaces.api.asgi:create_app",
         factory=True,

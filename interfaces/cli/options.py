@@ -20,9 +20,20 @@ from domain.values import Priority, Status
 
 MAX_ID: Final = 2**63 - 1
 DATE_FORMATS: Final = ["%Y-%m-%d"]
+DEFAULT_WORKSPACE: Final = "default"
+WORKSPACE_OPTION: Final = "workspace"
+"""The parameter through which a data command names its workspace (``runtime.run`` reads it)."""
 
 R = TypeVar("R")
 
+Workspace = Annotated[
+    str,
+    typer.Option(
+        "--workspace",
+        envvar="TASKHEX_WORKSPACE",
+        help="The workspace to act in, by name (taskhex workspaces list).",
+    ),
+]
 TaskId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The task's id.")]
 Json = Annotated[
     bool, typer.Option("--json", help="Print JSON (the API's shapes) instead of a table.")

@@ -93,7 +93,7 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def _when(value: datetime | None) -> str:
+def minute(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -110,9 +110,9 @@ def task_table(view: TaskView) -> Table:
         ("tags", ", ".join(view.tags)),
         ("project", "" if view.project_id is None else str(view.project_id)),
         ("assignee", "" if view.assignee_id is None else str(view.assignee_id)),
-        ("created", _when(view.created_at)),
-        ("updated", _when(view.updated_at)),
-        ("completed", _when(view.completed_at)),
+        ("created", minute(view.created_at)),
+        ("updated", minute(view.updated_at)),
+        ("completed", minute(view.completed_at)),
         ("version", str(view.version)),
     ]
     for name, value in rows:

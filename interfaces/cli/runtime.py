@@ -5,6 +5,11 @@ Every command that touches the data calls ``run(ctx, body)``: it builds one
 ``obj`` — tests do), initialises it, awaits ``body(container)`` inside
 ``asyncio.run``, and disposes the container whatever happens. An exception
 becomes one line on stderr and the exit code of its class (``errors``).
+
+A command that acts in a workspace takes the ``--workspace`` option
+(``options.Workspace``): ``run`` finds the workspace of that name and runs the
+body as an admin of it (an operator at the shell holds the database itself).
+A command without the option (``workspaces ...``) runs outside every workspace.
 """
 
 from __future__ import annotations
@@ -18,7 +23,11 @@ from typing import TypeVar
 import typer
 from sqlalchemy.engine import make_url
 
-from interfaces.cli.errors import fail
+from application.callers import Caller, acting_as
+from application.errors import NotFound
+from domain.workspaces import Role
+from interfaces.cli.errors import CliError, ExitCode, fail
+from interfaces.cli.options import WORKSPACE_OPTION
 from interfaces.container import Container, dispose
 
 T = TypeVar("T")
@@ -33,8 +42,9 @@ def container_factory(ctx: typer.Context) -> ContainerFactory:
 
 def run(ctx: typer.Context, body: Callable[[Container], Awaitable[T]]) -> T:
     container = container_factory(ctx)()
+    workspace: str | None = ctx.params.get(WORKSPACE_OPTION)
     try:
-        return asyncio.run(_lifetime(container, body))
+        return asyncio.run(_lifetime(container, body, workspace))
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except Exception as error:
@@ -53,12 +63,30 @@ def secrets_of(container: Container) -> list[str]:
     return []
 
 
-async def _lifetime(container: Container, body: Callable[[Container], Awaitable[T]]) -> T:
+async def acting_in(container: Container, workspace: str) -> Caller:
+    """An admin of the workspace named ``workspace``; a clear error when there is none."""
+    try:
+        found = await container.find_workspace()(workspace)
+    except NotFound:
+        raise CliError(
+            f"no workspace is named {workspace.strip()!r} (taskhex workspaces list shows them)",
+            ExitCode.NOT_FOUND,
+        ) from None
+    return Caller(found.id, Role.ADMIN)
+
+
+async def _lifetime(
+    container: Container, body: Callable[[Container], Awaitable[T]], workspace: str | None
+) -> T:
     started = container.init_resources()
     if inspect.isawaitable(started):
         await started
     try:
-        result = await body(container)
+        if workspace is None:
+            result = await body(container)
+        else:
+            with acting_as(await acting_in(container, workspace)):
+                result = await body(container)
     except BaseException:
         # Disposing must not hide the error that brought us here.
         with contextlib.suppress(Exception):

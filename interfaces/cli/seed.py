@@ -26,7 +26,7 @@ from application.tasks.import_tasks import ImportTasks
 from application.users.register_user import RegisterUser
 from domain.values import Priority, Status
 from interfaces.cli import output
-from interfaces.cli.options import BatchSize, Json, Quiet
+from interfaces.cli.options import DEFAULT_WORKSPACE, BatchSize, Json, Quiet, Workspace
 from interfaces.cli.runtime import run
 from interfaces.container import Container
 
@@ -127,6 +127,7 @@ def seed(
     batch_size: BatchSize = 1000,
     quiet: Quiet = False,
     as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Fill the database with generated users, projects and tasks.
 

@@ -17,6 +17,7 @@ from domain.tasks import TaskChanges
 from domain.values import Priority, Status
 from interfaces.cli import options, output
 from interfaces.cli.options import (
+    DEFAULT_WORKSPACE,
     MAX_ID,
     Cursor,
     Json,
@@ -24,6 +25,7 @@ from interfaces.cli.options import (
     Offset,
     Sort,
     TaskId,
+    Workspace,
 )
 from interfaces.cli.runtime import run
 from interfaces.container import Container
@@ -66,6 +68,7 @@ def add(
     project_id: Reference = None,
     assignee_id: Reference = None,
     as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Create a task and print it."""
     command = CreateTask(
@@ -96,6 +99,7 @@ def list_tasks(
     offset: Offset = None,
     cursor: Cursor = None,
     as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """List tasks: the API's filters (AND between options, OR within a repeated one),
     sort and pagination (--offset, or --cursor with the next cursor a page printed)."""
@@ -113,7 +117,12 @@ def list_tasks(
 
 
 @app.command()
-def show(ctx: typer.Context, task_id: TaskId, as_json: Json = False) -> None:
+def show(
+    ctx: typer.Context,
+    task_id: TaskId,
+    as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> None:
     """Print one task."""
 
     async def body(services: Container) -> TaskView:
@@ -144,6 +153,7 @@ def update(
     clear_assignee: Annotated[bool, typer.Option("--clear-assignee")] = False,
     if_version: IfVersion = None,
     as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Change some fields of a task; the others stay as they are."""
     changes: dict[str, Any] = {}
@@ -171,7 +181,11 @@ def update(
 
 @app.command()
 def done(
-    ctx: typer.Context, task_id: TaskId, if_version: IfVersion = None, as_json: Json = False
+    ctx: typer.Context,
+    task_id: TaskId,
+    if_version: IfVersion = None,
+    as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Mark a task as done (stamps ``completed_at``)."""
     _change(ctx, task_id, TaskChanges(status=Status.DONE), if_version, as_json)
@@ -194,7 +208,12 @@ def _change(
 
 
 @app.command()
-def delete(ctx: typer.Context, task_id: TaskId, as_json: Json = False) -> None:
+def delete(
+    ctx: typer.Context,
+    task_id: TaskId,
+    as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> None:
     """Delete a task."""
 
     async def body(services: Container) -> None:
@@ -209,7 +228,12 @@ def delete(ctx: typer.Context, task_id: TaskId, as_json: Json = False) -> None:
 
 @app.command()
 @options.filtered
-def stats(ctx: typer.Context, task_filter: TaskFilter, as_json: Json = False) -> None:
+def stats(
+    ctx: typer.Context,
+    task_filter: TaskFilter,
+    as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> None:
     """Count tasks by status and priority, with overdue and completion rate."""
 
     async def body(services: Container) -> TaskStats:

@@ -23,9 +23,11 @@ from application.tasks.list_tasks import ListTasks
 from interfaces.cli import checkpoint, output
 from interfaces.cli.errors import CliError, ExitCode
 from interfaces.cli.options import (
+    DEFAULT_WORKSPACE,
     BatchSize,
     Json,
     Quiet,
+    Workspace,
     filtered,
 )
 from interfaces.cli.runtime import run
@@ -81,6 +83,7 @@ def export_tasks(
         int, typer.Option(min=1, max=BATCH_MAX, help="Tasks read per statement.")
     ] = 1000,
     quiet: Quiet = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Export tasks as JSON Lines: one task a line, the API's shape, in id order.
 
@@ -139,6 +142,7 @@ def import_tasks(
     ] = None,
     quiet: Quiet = False,
     as_json: Json = False,
+    workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Import tasks from JSON Lines: all or nothing per batch, resumable.
 
@@ -159,7 +163,8 @@ def import_tasks(
     source = str(file.resolve())
 
     async def body(services: Container) -> tuple[checkpoint.Checkpoint, int]:
-        fresh = checkpoint.Checkpoint(source, services.settings().safe_database_url)
+        database = services.settings().safe_database_url
+        fresh = checkpoint.Checkpoint(source, database, workspace=workspace.strip())
         handler = services.import_tasks()
         with file.open("rb") as stream, output.progress(quiet=quiet, in_bytes=True) as bar:
             reached, hasher = checkpoint.start(checkpoint.load(path), fresh, resume, stream, path)

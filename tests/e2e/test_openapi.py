@@ -158,3 +158,19 @@ def test_a_route_that_documents_nothing_still_gets_its_errors_examples_and_reque
     }
     assert "Problem" in schema["components"]["schemas"]
     assert bare.openapi() is schema
+
+
+def test_the_key_operations_document_their_answers(document: dict[str, Any]) -> None:
+    keys = document["paths"]["/api/v1/keys"]
+    answers = {
+        ("post", "/api/v1/keys"): {"201", "401", "403", "415", "422", "500"},
+        ("get", "/api/v1/keys"): {"200", "400", "401", "403", "422", "500"},
+        ("delete", "/api/v1/keys/{key_id}"): {"204", "401", "403", "404", "409", "422", "500"},
+    }
+    for (method, path), codes in answers.items():
+        assert set(document["paths"][path][method]["responses"]) == codes, (method, path)
+    created = keys["post"]["responses"]["201"]["content"]["application/json"]
+    assert created["example"]["secret"].startswith("thx_")
+    listed = document["components"]["schemas"]["KeyOut"]
+    assert "secret" not in listed["properties"]
+    assert listed["properties"]["role"]["enum"] == ["reader", "writer", "admin"]

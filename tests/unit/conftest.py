@@ -8,6 +8,11 @@ from application.tasks.list_tasks import ListTasksHandler
 from application.tasks.task_stats import TaskStatsHandler
 from application.tasks.update_task import UpdateTaskHandler
 from infrastructure.cursors import HmacCursorCodec
+from infrastructure.memory.access import (
+    InMemoryKeyReader,
+    InMemoryWorkspaceFounding,
+    InMemoryWorkspaceReader,
+)
 from infrastructure.memory.readers import (
     InMemoryProjectReader,
     InMemoryTagReader,
@@ -80,4 +85,7 @@ def services(store: InMemoryStore, clock: FakeClock) -> Container:
     container.user_reader.override(providers.Object(InMemoryUserReader(store)))
     container.project_reader.override(providers.Object(InMemoryProjectReader(store)))
     container.tag_reader.override(providers.Object(InMemoryTagReader(store)))
+    container.key_reader.override(providers.Object(InMemoryKeyReader(store)))
+    container.workspace_reader.override(providers.Object(InMemoryWorkspaceReader(store)))
+    container.workspace_founding.override(providers.Factory(InMemoryWorkspaceFounding, store))
     return container

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,16 @@ def test_a_finished_import_starts_over_when_not_resumed() -> None:
 def test_a_checkpoint_of_another_file_or_database_is_ignored() -> None:
     other = Checkpoint("/data/other.jsonl", "sqlite:///x.db", 15, 1, 1, "x")
     assert start(other, FRESH, True, io.BytesIO(FILE), STATE)[0] == FRESH
+
+
+def test_an_unfinished_import_into_another_workspace_is_neither_resumed_nor_overwritten() -> None:
+    into_acme = replace(done_to(15), workspace="acme")
+    for resume in (True, False):
+        with pytest.raises(CliError, match="into the workspace 'acme' stopped") as refused:
+            start(into_acme, FRESH, resume, io.BytesIO(FILE), STATE)
+        assert refused.value.code is ExitCode.CONFLICT
+    finished = replace(into_acme, finished=True)
+    assert start(finished, FRESH, True, io.BytesIO(FILE), STATE)[0] == FRESH
 
 
 def test_an_unfinished_import_is_not_started_again_without_resume() -> None:

@@ -44,6 +44,14 @@ PROJECT: Final[dict[str, Any]] = {
     "task_counts": {"todo": 5, "in_progress": 3, "done": 4},
 }
 TAG: Final[dict[str, Any]] = {"name": "docs", "task_count": 12}
+KEY: Final[dict[str, Any]] = {
+    "id": 1,
+    "name": "ci",
+    "role": "writer",
+    "prefix": "k3y9p2xq",
+    "created_at": _AT,
+    "last_used_at": None,
+}
 
 
 def _page(item: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +77,9 @@ BY_SCHEMA: Final[dict[str, dict[str, Any]]] = {
     "ProjectUpdate": {"description": "Everything for the launch", "owner_id": None},
     "TagOut": TAG,
     "TagPage": _page(TAG),
+    "KeyOut": KEY,
+    "KeyCreated": {**KEY, "secret": "thx_k3y9p2xq_" + "x" * 43},
+    "KeyPage": _page(KEY),
     "HealthOut": {"status": "ok", "database": "ok"},
     "BulkCreated": {"items": [TASK]},
     "BulkUpdated": {"updated": 3},
