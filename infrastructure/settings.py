@@ -51,6 +51,12 @@ class Settings(DatabaseSettings):
         default="console", description="json: one JSON object a line; console: readable lines"
     )
 
+    key_uses_flush_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="how often each worker writes when its API keys were last used "
+        "(last_used_at), in one statement per workspace; never per request",
+    )
     auth: Literal["api_keys", "jwt"] = Field(
         default="api_keys",
         description="how callers authenticate: api_keys (keys made with taskhex keys create) "

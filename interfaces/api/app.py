@@ -48,7 +48,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         services.engine()
         try:
-            async with key_uses_recorded(services.authenticator()):
+            flushing = services.settings().key_uses_flush_seconds
+            async with key_uses_recorded(services.authenticator(), flushing):
                 yield
         finally:
             await dispose(services)

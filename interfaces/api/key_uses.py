@@ -1,7 +1,7 @@
 """When each credential was last used, written in the background, never per request.
 
 An authenticator that notes uses (API keys: ``last_used_at``) is flushed every
-``FLUSH_EVERY`` seconds while the app runs, and once more when it stops. A
+``KEY_USES_FLUSH_SECONDS`` while the app runs, and once more when it stops. A
 flush that fails is logged and its uses are kept for the next one.
 """
 
@@ -11,12 +11,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Final, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from application.ports import Authenticator
 from infrastructure.database.failures import describe
 
-FLUSH_EVERY: Final = 5.0
 logger = logging.getLogger("taskhex.api.keys")
 
 
@@ -33,9 +32,7 @@ async def _flush(authenticator: NotesUses) -> None:
 
 
 @contextlib.asynccontextmanager
-async def key_uses_recorded(
-    authenticator: Authenticator, every: float = FLUSH_EVERY
-) -> AsyncIterator[None]:
+async def key_uses_recorded(authenticator: Authenticator, every: float) -> AsyncIterator[None]:
     if not isinstance(authenticator, NotesUses):
         yield
         return
