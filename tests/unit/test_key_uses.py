@@ -13,12 +13,15 @@ class Noting:
     def __init__(self, failures: int = 0) -> None:
         self.flushes = 0
         self.failures = failures
+        self.thrice = asyncio.Event()
 
     async def authenticate(self, credentials: str) -> Caller:
         raise NotImplementedError
 
     async def flush(self) -> None:
         self.flushes += 1
+        if self.flushes >= 3:
+            self.thrice.set()
         if self.failures:
             self.failures -= 1
             raise ConnectionError("the database went away")
@@ -30,9 +33,7 @@ async def test_uses_are_flushed_every_interval_and_at_the_end_and_a_failure_is_l
     authenticator = Noting(failures=1)
     with caplog.at_level(logging.WARNING, logger="taskhex.api.keys"):
         async with key_uses_recorded(authenticator, every=0.01):
-            async with asyncio.timeout(5):
-                while authenticator.flushes < 3:
-                    await asyncio.sleep(0.01)
+            await asyncio.wait_for(authenticator.thrice.wait(), timeout=5)
             before_stopping = authenticator.flushes
     # The failed first flush was logged and did not stop the ones after it.
     assert any("ConnectionError" in r.getMessage() for r in caplog.records)
