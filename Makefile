@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term
 
 # Not part of `make test`: about 8 minutes of load on PostgreSQL at 127.0.0.1:5432
 # (BENCH_DATABASE_URL), with wrk (installed from Debian when missing). See bench/RESULTS.md.

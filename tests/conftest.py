@@ -12,6 +12,7 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -49,10 +50,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist a worker's servers are its own: it hands what it found to the
+    controller (``workeroutput``), which prints the summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["taskhex_report"] = (_postgres_report, _pgbouncer_report)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    postgres, bouncer = getattr(node, "workeroutput", {}).get("taskhex_report", ([], []))
+    _postgres_report.extend(postgres)
+    _pgbouncer_report.extend(bouncer)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for line in _postgres_report:
+    for line in dict.fromkeys(_postgres_report):  # once, however many workers found it
         terminalreporter.write_line(f"PostgreSQL: {line}")
-    for line in _pgbouncer_report:
+    for line in dict.fromkeys(_pgbouncer_report):
         terminalreporter.write_line(f"PgBouncer: {line}")
 
 

@@ -22,7 +22,12 @@ from pathlib import Path
 import psycopg2
 from sqlalchemy.engine import make_url
 
-from tests.support.postgres import admin_connection, free_port, unprivileged_user
+from tests.support.postgres import (
+    PortTaken,
+    admin_connection,
+    on_a_free_port,
+    unprivileged_user,
+)
 
 _PLACES = ("/usr/sbin/pgbouncer", "/usr/local/sbin/pgbouncer", "/usr/bin/pgbouncer")
 
@@ -63,13 +68,21 @@ def pgbouncer(server_url: str, *, pool_size: int = 20) -> Iterator[PgBouncer]:
     server = make_url(server_url)
     user = unprivileged_user()
     root = Path(tempfile.mkdtemp(prefix="taskhex-pgbouncer-"))
-    port = free_port()
     # Clients are trusted (loopback only); PgBouncer logs in to the server as the admin.
     login = f"user={server.username}" + (f" password={server.password}" if server.password else "")
+    upstream = f"host={server.host} port={server.port or 5432} {login}"
+    # A database name only this PgBouncer knows: what answers it on the port is this one.
+    probe = f"taskhex_probe_{root.name.rsplit('-', 1)[-1]}"
     (root / "userlist.txt").write_text(f'"{server.username}" ""\n')
-    (root / "pgbouncer.ini").write_text(
-        f"""[databases]
-* = host={server.host} port={server.port or 5432} {login}
+    log = root / "pgbouncer.log"
+    running: list[subprocess.Popen[bytes]] = []
+
+    def start(port: int) -> None:
+        log.unlink(missing_ok=True)  # what it says is this attempt's alone
+        (root / "pgbouncer.ini").write_text(
+            f"""[databases]
+{probe} = {upstream} dbname={server.database or "postgres"}
+* = {upstream}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -83,33 +96,41 @@ max_client_conn = 500
 server_login_retry = 1
 query_wait_timeout = 15
 ignore_startup_parameters = extra_float_digits
-logfile = {root}/pgbouncer.log
+logfile = {log}
 pidfile = {root}/pgbouncer.pid
 """
-    )
-    if user is not None:
-        entry = pwd.getpwnam(user)
-        for path in (root, *root.iterdir()):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
-    process = subprocess.Popen(
-        [executable, str(root / "pgbouncer.ini")],
-        user=user,
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    bouncer = PgBouncer(port=port, version=version, log=root / "pgbouncer.log")
+        )
+        if user is not None:
+            entry = pwd.getpwnam(user)
+            for path in (root, *root.iterdir()):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        process = subprocess.Popen(
+            [executable, str(root / "pgbouncer.ini")],
+            user=user,
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        running.append(process)
+        probe_url = make_url(server_url).set(host="127.0.0.1", port=port, database=probe)
+        _wait_until_serving(probe_url.render_as_string(hide_password=False), process, log)
+
     try:
-        _wait_until_serving(bouncer.url_for(server_url), process, bouncer.log)
-        yield bouncer
+        port = on_a_free_port(start, lambda: log.read_text() if log.exists() else "")
+        yield PgBouncer(port=port, version=version, log=log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in running:
+            _stop(process)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_serving(
@@ -118,13 +139,15 @@ def _wait_until_serving(
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with contextlib.closing(admin_connection(url)) as connection:
+            # Bounded: whatever else may hold the port need not answer.
+            with contextlib.closing(admin_connection(url, connect_timeout=2)) as connection:
                 connection.cursor().execute("SELECT 1")
                 return
         except psycopg2.OperationalError:
             if process.poll() is not None:
                 said = log.read_text()[-2000:] if log.exists() else ""
-                raise RuntimeError(f"pgbouncer exited ({process.returncode}): {said}") from None
+                failure = PortTaken if "Address already in use" in said else RuntimeError
+                raise failure(f"pgbouncer exited ({process.returncode}): {said}") from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg2
@@ -65,6 +65,37 @@ def free_port() -> int:
         return port
 
 
+class PortTaken(Exception):
+    """The server could not bind its port: another process took it first."""
+
+
+def on_a_free_port(start: Callable[[int], None], said: Callable[[], str], attempts: int = 5) -> int:
+    """``start(port)`` on a free port, and on another if that one was taken; returns the port.
+
+    A port from ``free_port`` is free only until the server binds it: another process (a
+    second pytest-xdist worker starting its own server, say) may take it in between. A
+    ``start`` that fails with "Address already in use" in what the server ``said`` (its log
+    since it was last cleared) is tried again on a fresh port, up to ``attempts`` times.
+    """
+    attempt = 1
+    while True:
+        port = free_port()
+        try:
+            start(port)
+            return port
+        except (subprocess.CalledProcessError, PortTaken):
+            if attempt == attempts or "Address already in use" not in said():
+                raise
+            attempt += 1
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
 def unprivileged_user() -> str | None:
     """Whom to run a server as: ``None`` unless root, which PostgreSQL and PgBouncer refuse."""
     if os.geteuid() != 0:
@@ -85,16 +116,14 @@ def _local_cluster(bindir: Path, *, tls_password: str | None = None) -> Iterator
     entry = pwd.getpwnam(user) if user is not None else None
     if entry is not None:
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    port = free_port()
 
     def run(*args: str) -> None:
         subprocess.run(args, check=True, capture_output=True, user=user, cwd=root, timeout=120)
 
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
         "--no-sync")  # fmt: skip
-    options = (
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    )
+    # The folder is the cluster's own, and so is its socket (-k); the port is found at start.
+    options = f"-k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
     if tls_password is not None:
         _certificates(root)
         (data / "pg_hba.conf").write_text(
@@ -108,8 +137,13 @@ def _local_cluster(bindir: Path, *, tls_password: str | None = None) -> Iterator
         options += (
             f" -c ssl=on -c ssl_cert_file={root}/server.crt -c ssl_key_file={root}/server.key"
         )
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w",
-        "start")  # fmt: skip
+
+    def start(port: int) -> None:
+        (root / "log").unlink(missing_ok=True)  # what the server says is this attempt's alone
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", f"-p {port} {options}",
+            "-l", str(root / "log"), "-w", "start")  # fmt: skip
+
+    port = on_a_free_port(start, lambda: _read(root / "log"))
     try:
         if tls_password is None:
             yield f"postgresql://postgres@127.0.0.1:{port}/postgres", root
@@ -179,13 +213,13 @@ def postgres_server() -> Iterator[tuple[str, str]]:
     )
 
 
-def admin_connection(url: str) -> psycopg2.extensions.connection:
+def admin_connection(url: str, **options: object) -> psycopg2.extensions.connection:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
     connection = psycopg2.connect(
         host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-        dbname=u.database or "postgres",
+        dbname=u.database or "postgres", **options,
     )  # fmt: skip
     connection.autocommit = True
     return connection

@@ -81,9 +81,9 @@ def test_a_well_formed_key_is_recognised_by_its_prefix() -> None:
     assert prefix_of(issued.secret) == issued.prefix
 
 
-def _malformed() -> list[str]:
+def _malformed() -> list[pytest.ParameterSet]:
     key = new_secret(HASH_KEY).secret
-    return [
+    cases = [
         "",
         "thx_",
         key[:-1],
@@ -102,6 +102,8 @@ def _malformed() -> list[str]:
         key * 1000,
         "x" * 1_000_000,
     ]
+    # Ids by position, not the random key: every pytest-xdist worker must collect the same ids.
+    return [pytest.param(case, id=f"malformed-{n}") for n, case in enumerate(cases)]
 
 
 @pytest.mark.parametrize("credentials", _malformed())
