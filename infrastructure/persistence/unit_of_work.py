@@ -21,8 +21,9 @@ from infrastructure.persistence.workspaces import isolation
 
 class SqlUnitOfWork(UnitOfWork):
     """Every repository works on the same connection, whose transaction begins in the
-    caller's workspace (``isolation.enter``) and binds every statement to it. Leaving the
-    block by an exception, or without committing, rolls back."""
+    caller's workspace (``isolation.enter``) and binds every statement to it; so does each
+    transaction after a ``commit()`` or ``rollback()``. Leaving the block by an exception,
+    or without committing, rolls back."""
 
     tasks: SqlTaskRepository
     users: SqlUserRepository
@@ -34,7 +35,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._engine = engine
 
     async def __aenter__(self) -> Self:
-        workspace_id = callers.current().workspace_id
+        self._workspace_id = workspace_id = callers.current().workspace_id
         self._connection: AsyncConnection = await self._engine.connect()
         try:
             await isolation.enter(self._connection, workspace_id)
@@ -60,6 +61,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         await self._connection.commit()
+        await isolation.enter(self._connection, self._workspace_id)
 
     async def rollback(self) -> None:
         await self._connection.rollback()
+        await isolation.enter(self._connection, self._workspace_id)
