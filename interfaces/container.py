@@ -50,6 +50,7 @@ from infrastructure.persistence.reads import SqlAlchemyReads, create_reads
 from infrastructure.persistence.tasks.reader import SqlTagReader, SqlTaskReader, SqlTaskStream
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.persistence.users.reader import SqlUserReader
+from infrastructure.persistence.workspaces.isolation import RUNTIME_ROLE
 from infrastructure.persistence.workspaces.keys import SqlKeyStore
 from infrastructure.settings import Settings
 
@@ -57,7 +58,8 @@ from infrastructure.settings import Settings
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
-    engine = providers.Singleton(create_engine, settings)
+    # On a direct connection every session is the runtime role's (reads.AsyncpgReads).
+    engine = providers.Singleton(create_engine, settings, session_role=RUNTIME_ROLE)
     clock = providers.Singleton(SystemClock)
 
     unit_of_work = providers.Factory(SqlUnitOfWork, engine)

@@ -19,13 +19,19 @@ from sqlalchemy.pool import NullPool
 
 from infrastructure.database import preludes
 from infrastructure.database.pings import install_ping, treat_lost_as_disconnect
-from infrastructure.database.pooler import install_statement_timeout, pooler_connect_args
+from infrastructure.database.pooler import (
+    install_session_role,
+    install_statement_timeout,
+    pooler_connect_args,
+)
 from infrastructure.database.retries import ConnectPolicy, connecting, driver_connect
 from infrastructure.database.settings import DatabaseSettings
 from infrastructure.database.urls import DriverUrl, async_url
 
 
-def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+def create_engine(settings: DatabaseSettings, *, session_role: str | None = None) -> AsyncEngine:
+    """The service's engine; on a direct PostgreSQL connection, each session becomes
+    ``session_role`` (if given) as it connects."""
     target = async_url(settings.database_url.get_secret_value())
     if target.is_sqlite:
         return _sqlite_engine(target, settings)
@@ -48,6 +54,8 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     if target.driver == "asyncpg":
         preludes.install_preludes(engine)
     install_statement_timeout(engine, settings.db_statement_timeout, pooled=pooled)
+    if session_role is not None:
+        install_session_role(engine, session_role, pooled=pooled)
     event.listen(engine.sync_engine, "handle_error", treat_lost_as_disconnect)
     if own_ping:
         # Behind a pooler every checkout is pinged: the pooler may have a dead

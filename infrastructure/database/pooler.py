@@ -5,7 +5,8 @@ may live on a server session: asyncpg's named prepared statements get unique
 names and no cache (else ``prepared statement "__asyncpg_stmt_…" does not
 exist``), psycopg 3 never prepares, and the statement timeout is a ``SET
 LOCAL`` at the start of every transaction (a ``SET`` would leak to the next
-client of that server connection). On a direct connection it is set once.
+client of that server connection). On a direct connection it is set once,
+and so is the session's role (``install_session_role``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,22 @@ def install_statement_timeout(engine: AsyncEngine, seconds: float, *, pooled: bo
             dbapi_connection.commit()
 
         event.listen(engine.sync_engine, "connect", on_each_connection)
+
+
+def install_session_role(engine: AsyncEngine, role: str, *, pooled: bool) -> None:
+    """Make ``role`` the role of every direct connection's session (``SET ROLE`` once, when
+    it connects). Behind a pooler nothing is set: a session's role would leak to the
+    pooler's next client, so there each transaction sets it for itself."""
+    if pooled:
+        return
+    statement = f"SET ROLE {role}"
+
+    def on_each_connection(dbapi_connection: Any, _record: Any) -> None:
+        _run(dbapi_connection, statement)
+        dbapi_connection.commit()
+
+    # First among the connect listeners: what else runs on connecting runs as ``role``.
+    event.listen(engine.sync_engine, "connect", on_each_connection, insert=True)
 
 
 def _run(dbapi_connection: Any, statement: str) -> None:

@@ -1,13 +1,14 @@
 """How readers run their statements: one connection at a time, outside any unit of work.
 
 Every read runs in the caller's workspace: its statements are bound to it
-(``scope.parameters``) and, on PostgreSQL, its transaction begins in it
-(``isolation``), which is why a read has a transaction of its own.
-``SqlAlchemyReads`` is the shared path. ``AsyncpgReads`` runs the same
-statements, compiled once for asyncpg, on the pooled asyncpg connection
-itself, below SQLAlchemy's execution layer, with ``BEGIN`` and the workspace
-in one round trip; it binds no list to expand. ``DB_FAST_READS`` chooses, on
-the bench's evidence.
+(``scope.parameters``) and, on PostgreSQL, enter it (``isolation``).
+``SqlAlchemyReads`` is the shared path: a transaction of its own, begun in the
+workspace. ``AsyncpgReads`` runs the same statements, compiled once for
+asyncpg, on the pooled asyncpg connection itself, below SQLAlchemy's execution
+layer, each entering its workspace itself (``isolation.entering_in``): one
+round trip a statement, where a transaction costs two more. It binds no list to
+expand, and needs a direct connection whose session is the runtime role's.
+``DB_FAST_READS`` chooses, on the bench's evidence.
 """
 
 from __future__ import annotations
@@ -49,11 +50,16 @@ class Query:
             raise ValueError("a list to expand cannot be bound on asyncpg's own protocol")
         # Values the statement carries itself (literals become parameters too).
         carried = {name: value for name, value in compiled.params.items() if value is not None}
-        return compiled.string, tuple(compiled.positiontup or ()), carried
+        names = tuple(compiled.positiontup or ())
+        # The workspace, as text, is the last parameter.
+        return isolation.entering_in(compiled.string, len(names) + 1), names, carried
 
     def asyncpg_arguments(self, parameters: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """The SQL for asyncpg, entering the workspace bound in ``parameters``, and its
+        arguments."""
         sql, names, carried = self._for_asyncpg
-        return sql, [parameters[n] if n in parameters else carried[n] for n in names]
+        arguments = [parameters[n] if n in parameters else carried[n] for n in names]
+        return sql, [*arguments, str(parameters[scope.PARAMETER])]
 
 
 class Reads(Protocol):
@@ -97,14 +103,7 @@ class AsyncpgReads(Reads):
             return found
 
         try:
-            # One simple-query round trip; the transaction ends before the connection
-            # goes back (SQLAlchemy's reset does not know of it).
-            await driver.execute(f"BEGIN; {isolation.entering(bound[scope.PARAMETER])}")
-            try:
-                yield run
-            finally:
-                if not driver.is_closed():
-                    await driver.execute("ROLLBACK")
+            yield run
         except Exception as error:
             if classify(error) is DatabaseFailure.LOST:
                 await greenlet_spawn(pooled.invalidate, error)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from interfaces.api.app import create_app
 from interfaces.container import Container, dispose
-from tests.support.databases import make_container
+from tests.support.databases import make_container, operator
 from tests.support.http import serving
 from tests.support.postgres import terminate_backends
 from tests.support.tcp_proxy import TcpProxy
@@ -200,7 +200,7 @@ async def test_a_write_whose_connection_dies_is_a_503_with_retry_after_and_is_no
 
 
 async def tag_count(container: Container, name: str) -> int:
-    async with container.engine().connect() as connection:
+    async with operator(container.engine()) as connection:
         found = await connection.scalar(
             text("SELECT count(*) FROM tag WHERE name = :name"), {"name": name}
         )
@@ -215,7 +215,7 @@ async def keyed_app(container: Container) -> AsyncIterator[tuple[FastAPI, httpx.
     app.state.runs = runs
 
     async def remember(name: str) -> Response:
-        async with container.engine().begin() as connection:
+        async with operator(container.engine()) as connection:
             await connection.execute(
                 text(
                     "INSERT INTO tag (name, workspace_id) VALUES (:name, 1) ON CONFLICT DO NOTHING"

@@ -38,6 +38,7 @@ from domain.users import UserChanges
 from infrastructure.persistence.schema import metadata
 from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from interfaces.container import Container
+from tests.support.databases import operator
 from tests.support.statements import count_statements
 
 WRITES = frozenset(
@@ -126,7 +127,7 @@ def trip(container: Container, after: int | None) -> Tripwire:
 
 async def tables(container: Container) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, read with plain SQL."""
-    async with container.engine().connect() as connection:
+    async with operator(container.engine()) as connection:
         return {
             table.name: [
                 tuple(row)

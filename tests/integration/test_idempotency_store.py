@@ -9,6 +9,7 @@ from application.errors import IdempotencyMismatch, RequestInFlight
 from application.idempotency_keys import KEEP_FOR, IdempotencyKey, Reply
 from infrastructure.persistence import idempotency
 from interfaces.container import Container
+from tests.support.databases import operator
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 KEY = IdempotencyKey("POST /x", "key", "fingerprint")
@@ -23,7 +24,7 @@ async def claim_and_record(container: Container, key: IdempotencyKey, now: datet
 
 
 async def stored_keys(container: Container) -> list[str]:
-    async with container.engine().connect() as connection:
+    async with operator(container.engine()) as connection:
         return list((await connection.execute(text("SELECT key FROM idempotency_key"))).scalars())
 
 

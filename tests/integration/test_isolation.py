@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, make_url, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.util import greenlet_spawn
 
 from application.callers import Caller, acting_as
 from application.tasks.create_task import CreateTask
@@ -24,7 +25,7 @@ from infrastructure.persistence.tasks.repository import SqlTaskRepository
 from infrastructure.persistence.workspaces import isolation
 from infrastructure.persistence.workspaces.table import workspace
 from interfaces.container import Container, dispose
-from tests.support.databases import empty_tables, make_container
+from tests.support.databases import empty_tables, make_container, operator
 from tests.support.keys import make_workspace
 
 pytestmark = pytest.mark.postgres
@@ -92,7 +93,7 @@ async def test_a_statement_that_forgets_the_workspace_sees_and_changes_only_its_
         removed = await connection.execute(text("DELETE FROM task_tag"))
         assert removed.rowcount == 2
         await connection.commit()
-    async with container.engine().connect() as connection:
+    async with operator(container.engine()) as connection:
         titles = (await connection.execute(text("SELECT title FROM task ORDER BY id"))).scalars()
         links = await connection.scalar(text("SELECT count(*) FROM task_tag"))
     # As the superuser the tests log in as, outside any workspace: everything.
@@ -137,22 +138,31 @@ async def test_a_unit_of_work_bound_to_one_workspace_in_a_transaction_of_another
         assert await tasks.delete_many(ids) == 0
 
 
-async def test_no_setting_outlives_its_transaction(two: tuple[Container, int, int]) -> None:
-    container, _, other = two
-    async with container.engine().connect() as connection:
-        await isolation.enter(connection, other)
-        assert await connection.scalar(text("SELECT count(*) FROM task")) == 2
-        await connection.commit()
-        setting = await connection.scalar(
-            text(f"SELECT current_setting('{isolation.WORKSPACE_SETTING}', true)")
-        )
-        role = await connection.scalar(text("SELECT current_user"))
-        visible = await connection.scalar(
-            text("SELECT count(*) FROM task WHERE workspace_id = :w"), {"w": other}
-        )
+@pytest.mark.parametrize("pooled", [False, True], ids=["direct", "behind a pooler"])
+async def test_no_setting_outlives_its_transaction(postgres_url: str, pooled: bool) -> None:
+    """The workspace ends with its transaction. The role does too behind a pooler; on a
+    direct connection the session is the runtime role's from the start."""
+    container = make_container(postgres_url, db_pooler="transaction" if pooled else "none")
+    try:
+        await empty_tables(container.engine())
+        await container.create_task()(CreateTask(title="in default"))
+        async with container.engine().connect() as connection:
+            await isolation.enter(connection, 1)
+            assert await connection.scalar(text("SELECT count(*) FROM task")) == 1
+            assert await connection.scalar(text("SELECT current_user")) == isolation.RUNTIME_ROLE
+            await connection.commit()
+            setting = await connection.scalar(
+                text(f"SELECT current_setting('{isolation.WORKSPACE_SETTING}', true)")
+            )
+            role = await connection.scalar(text("SELECT current_user"))
+            visible = await connection.scalar(text("SELECT count(*) FROM task"))
+    finally:
+        await dispose(container)
     assert setting in (None, "")
-    assert role != isolation.RUNTIME_ROLE
-    assert visible == 2  # the superuser again, not the runtime role
+    if pooled:
+        assert (role, visible) == ("postgres", 1)  # the superuser the tests log in as
+    else:
+        assert (role, visible) == (isolation.RUNTIME_ROLE, 0)
 
 
 async def test_the_runtime_role_cannot_bypass_row_level_security(postgres_url: str) -> None:
@@ -216,6 +226,53 @@ async def test_a_transaction_enters_its_workspace_in_the_round_trip_of_its_begin
     assert begins == [f"BEGIN; {isolation.entering(mine)}"], sent
 
 
+async def test_a_statement_entering_its_workspace_itself_sees_only_that_workspace(
+    two: tuple[Container, int, int],
+) -> None:
+    """The fast reads' form: ``set_config`` in the statement, before the query it wraps,
+    although the query itself forgets the workspace."""
+    container, mine, other = two
+    pooled = await container.engine().raw_connection()
+    try:
+        driver = pooled.driver_connection
+        assert driver is not None
+        counting = isolation.entering_in("SELECT count(*) AS n FROM task", 1)
+        assert [(await driver.fetchval(counting, str(w))) for w in (mine, other)] == [3, 2]
+        ids = isolation.entering_in("SELECT id FROM task ORDER BY id DESC", 1)
+        assert [r["id"] for r in await driver.fetch(ids, str(other))] == [5, 4]
+        assert await driver.fetchval(counting, "") == 0  # no workspace: no row
+        # The statement's own transaction ended with it, and its setting too.
+        assert await driver.fetchval("SELECT count(*) FROM task") == 0
+    finally:
+        await greenlet_spawn(pooled.close)
+
+
+async def test_a_fast_read_is_one_statement_that_enters_its_workspace(postgres_url: str) -> None:
+    container = make_container(postgres_url, db_pool_size=1, db_max_overflow=0)
+    try:
+        await empty_tables(container.engine())
+        other = await make_workspace(container, "other")
+        mine = await container.create_task()(CreateTask(title="mine", tags=["t"]))
+        with acting_as(Caller(other, Role.WRITER)):
+            theirs = await container.create_task()(CreateTask(title="theirs"))
+        pooled = await container.engine().raw_connection()  # the pool's only connection
+        sent: list[str] = []
+        assert pooled.driver_connection is not None
+        pooled.driver_connection.add_query_logger(lambda query: sent.append(query.query))
+        await greenlet_spawn(pooled.close)
+        reader = container.task_reader()
+        found = await reader.get(mine.id or 0)
+        assert found is not None
+        assert (found.title, found.tags) == ("mine", ("t",))
+        assert await reader.get(theirs.id or 0) is None
+    finally:
+        await dispose(container)
+    # Besides asyncpg's own look-up of a type, the first time it meets one: the two reads.
+    reads = [q for q in sent if q.startswith("SELECT entered.* FROM set_config(")]
+    assert len(reads) == 2, sent
+    assert not [q for q in sent if q.split()[0] in ("BEGIN", "ROLLBACK", "COMMIT")], sent
+
+
 async def test_a_workspace_entered_but_never_used_opens_no_later_transaction(
     postgres_url: str,
 ) -> None:
@@ -230,8 +287,9 @@ async def test_a_workspace_entered_but_never_used_opens_no_later_transaction(
             async with container.unit_of_work():
                 pass  # entered, and left before any statement
         async with container.engine().connect() as connection:
-            # The same (only) pooled connection, outside any workspace: the superuser's.
-            assert await connection.scalar(text("SELECT current_user")) != isolation.RUNTIME_ROLE
+            # The same (only) pooled connection: outside any workspace.
+            setting = f"SELECT current_setting('{isolation.WORKSPACE_SETTING}', true)"
+            assert await connection.scalar(text(setting)) in (None, "")
         async with container.unit_of_work() as uow:
             assert [t.title for t in await uow.tasks.get_many({1})] == ["in default"]
     finally:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.util import greenlet_spawn
 
 from application import callers
 from application.pagination import PageQuery
@@ -17,7 +18,7 @@ from infrastructure.persistence import scope
 from infrastructure.persistence.tasks import statements
 from infrastructure.persistence.workspaces import isolation
 from interfaces.container import Container, dispose
-from tests.support.databases import empty_tables, make_container
+from tests.support.databases import empty_tables, make_container, operator
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 SORTS = [("-" if d else "") + k.value for k in SortKey for d in (False, True)]
@@ -107,7 +108,7 @@ async def deep_container(postgres_url: str) -> AsyncIterator[Container]:
     """
     container = make_container(postgres_url)
     await empty_tables(container.engine())
-    async with container.engine().begin() as connection:
+    async with operator(container.engine()) as connection:
         await connection.execute(
             text(
                 "INSERT INTO task (title, status, priority, due_date, created_at, updated_at,"
@@ -138,12 +139,18 @@ async def test_a_deep_cursor_page_reads_the_index_not_the_skipped_rows(
     )
     engine = deep_container.engine()
     compiled = statement.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
-    async with engine.connect() as connection:
-        # As the service runs it: in the caller's workspace, under row-level security.
-        await isolation.enter(connection, callers.current().workspace_id)
-        plan = "\n".join(
-            (await connection.execute(text(f"EXPLAIN (ANALYZE, FORMAT TEXT) {compiled}"))).scalars()
+    # As the fast reads run it: entering the caller's workspace in the statement itself,
+    # under row-level security.
+    entering = isolation.entering_in(str(compiled), 1)
+    pooled = await engine.raw_connection()
+    try:
+        assert pooled.driver_connection is not None
+        explained = await pooled.driver_connection.fetch(
+            f"EXPLAIN (ANALYZE, FORMAT TEXT) {entering}", str(callers.current().workspace_id)
         )
+    finally:
+        await greenlet_spawn(pooled.close)
+    plan = "\n".join(row[0] for row in explained)
     index = f"ix_task_{order.key.value}_id"
     if order.key is SortKey.DUE_DATE:
         index = "ix_task_due_date_" + ("desc" if order.descending else "asc")

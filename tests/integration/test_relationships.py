@@ -12,6 +12,7 @@ from application.tasks.create_task import CreateTask
 from application.users.register_user import RegisterUser
 from infrastructure.persistence.tasks.table import TaskRow
 from interfaces.container import Container
+from tests.support.databases import operator
 from tests.support.statements import count_statements
 
 
@@ -29,7 +30,7 @@ async def test_the_email_index_ignores_case(container: Container) -> None:
     await user(container, "ada")
     with pytest.raises(Conflict):
         await container.register_user()(RegisterUser(email="ADA@example.org", name="x"))
-    async with container.engine().begin() as connection:
+    async with operator(container.engine()) as connection:
         with pytest.raises(IntegrityError):
             await connection.execute(
                 text(
@@ -54,7 +55,7 @@ async def test_a_task_naming_a_missing_project_or_user_is_refused(container: Con
     with pytest.raises(InvalidReference) as error:
         await container.create_task()(CreateTask(title="x", project_id=77, assignee_id=78))
     assert {v.field for v in error.value.violations} == {"project_id", "assignee_id"}
-    async with container.engine().begin() as connection:
+    async with operator(container.engine()) as connection:
         with pytest.raises(IntegrityError):
             await connection.execute(
                 text(
@@ -83,7 +84,7 @@ async def test_deleting_a_project_deletes_its_tasks_and_their_links(container: C
         await container.create_task()(CreateTask(title=f"t{n}", project_id=doomed, tags=("a",)))
     kept = await container.create_task()(CreateTask(title="kept", tags=("a",)))
     await container.delete_project()(doomed)
-    async with container.engine().connect() as connection:
+    async with operator(container.engine()) as connection:
         assert (await connection.execute(text("SELECT id FROM task"))).scalars().all() == [kept.id]
         links = await connection.scalar(text("SELECT count(*) FROM task_tag"))
     assert links == 1
@@ -140,7 +141,7 @@ async def test_user_and_tag_pages_have_a_fixed_statement_budget(container: Conta
 
 async def test_a_lazy_load_raises_instead_of_querying(container: Container) -> None:
     await container.create_task()(CreateTask(title="x", tags=("a",)))
-    async with AsyncSession(container.engine()) as session:
+    async with operator(container.engine()) as connection, AsyncSession(connection) as session:
         row = (await session.execute(select(TaskRow))).scalar_one()
         with pytest.raises(InvalidRequestError, match="lazy='raise'"):
             _ = row.tags
@@ -164,7 +165,7 @@ async def test_a_checked_reference_holds_off_its_deletion_but_not_other_writers(
         assert await asyncio.wait_for(second.users.exists(user_id), timeout=10)
         assert await asyncio.wait_for(second.projects.missing({project_id}), timeout=10) == set()
         for table, identifier in (("app_user", user_id), ("project", project_id)):
-            async with container.engine().begin() as third:
+            async with operator(container.engine()) as third:
                 await third.execute(text("SET LOCAL lock_timeout = '50ms'"))
                 with pytest.raises(DBAPIError) as waited:
                     await third.execute(text(f"DELETE FROM {table} WHERE id = {identifier}"))

@@ -9,6 +9,7 @@ from domain.tasks import Task
 from infrastructure.clock import SystemClock
 from infrastructure.persistence.tasks.table import TagRow, TaskTagRow
 from interfaces.container import Container
+from tests.support.databases import operator
 from tests.support.statements import count_statements
 
 
@@ -41,7 +42,7 @@ async def test_a_bulk_add_shares_tag_rows_with_the_tags_already_there(
 ) -> None:
     await add_many(container, new_tasks(3))
     await add_many(container, new_tasks(7))
-    async with container.engine().connect() as connection:
+    async with operator(container.engine()) as connection:
         tags = await connection.scalar(select(func.count()).select_from(TagRow))
         links = await connection.scalar(select(func.count()).select_from(TaskTagRow))
     assert tags == 6

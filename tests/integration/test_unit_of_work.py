@@ -8,6 +8,7 @@ from domain.tasks import Task, TaskChanges
 from infrastructure.clock import SystemClock
 from infrastructure.persistence.tasks.table import TagRow, TaskRow, TaskTagRow
 from interfaces.container import Container
+from tests.support.databases import operator
 
 
 def new_task(**fields: object) -> Task:
@@ -16,7 +17,7 @@ def new_task(**fields: object) -> Task:
 
 
 async def count(container: Container, model: type) -> int:
-    async with container.engine().connect() as connection:
+    async with operator(container.engine()) as connection:
         return int(await connection.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -52,7 +53,7 @@ async def test_an_explicit_rollback_discards_staged_work(container: Container) -
         await uow.rollback()
         await uow.tasks.add(new_task(title="kept"))
         await uow.commit()
-    async with container.engine().connect() as connection:
+    async with operator(container.engine()) as connection:
         assert (await connection.execute(select(TaskRow.title))).scalars().all() == ["kept"]  # type: ignore[call-overload]
 
 
@@ -129,7 +130,7 @@ async def test_the_database_refuses_a_done_task_without_completed_at(container: 
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError):
-        async with container.engine().begin() as connection:
+        async with operator(container.engine()) as connection:
             await connection.execute(
                 text(
                     "INSERT INTO task (title, status, priority, created_at, updated_at, version,"

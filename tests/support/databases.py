@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from dependency_injector import providers
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infrastructure.settings import Settings
 from interfaces.container import Container
@@ -13,8 +16,25 @@ from interfaces.container import Container
 POOLED_URLS: set[str] = set()
 
 
+@asynccontextmanager
+async def operator(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A transaction of ``engine`` as the role it logs in as (a test's own chores; on a
+    direct PostgreSQL connection a container's sessions are the runtime role's),
+    committed when the block ends. The connection is not given back to the pool."""
+    async with engine.connect() as connection:
+        try:
+            if engine.dialect.name == "postgresql":
+                await connection.execute(text("SET ROLE NONE"))
+                await connection.commit()
+            async with connection.begin():
+                yield connection
+        finally:
+            if engine.dialect.name == "postgresql":
+                await connection.invalidate()
+
+
 async def empty_tables(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
+    async with operator(engine) as connection:
         if engine.dialect.name == "postgresql":
             await connection.execute(
                 text(

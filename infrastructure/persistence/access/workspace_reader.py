@@ -37,6 +37,6 @@ class SqlWorkspaceReader(WorkspaceReader):
 
     async def has_keys(self) -> bool:
         """On PostgreSQL, row-level security hides every key here (no workspace is
-        entered) unless the login role bypasses it: ask only on SQLite."""
+        entered, and the session is the runtime role's): ask only on SQLite."""
         async with self._engine.connect() as connection:
             return bool(await connection.scalar(_ANY_KEY))

@@ -7,7 +7,10 @@ Each transaction starts with ``entering``, which sets that setting and the
 runtime role with ``set_config(..., true)``: both end with the transaction,
 so a transaction-mode pooler cannot hand them to another client. The runtime
 role is neither a superuser nor an owner and cannot bypass the policies, so
-they hold even when the service logs in as one of those.
+they hold even when the service logs in as one of those. On a direct
+connection the runtime role is also the session's (``engine``'s
+``session_role``), which lets a read enter its workspace in its own statement
+(``entering_in``) instead of a transaction of its own.
 
 API keys are found before any workspace is known: their table has a second
 policy that shows, for reading only, the key whose hash is the setting
@@ -48,6 +51,25 @@ def entering(workspace_id: int) -> str:
     return (
         f"SELECT set_config('role', '{RUNTIME_ROLE}', true),"
         f" set_config('{WORKSPACE_SETTING}', '{int(workspace_id)}', true)"
+    )
+
+
+def entering_in(query: str, position: int) -> str:
+    """``query`` (a SELECT) made to enter, in the same statement, the workspace given as text
+    in ``$position``: one round trip, and the setting ends with the statement's own
+    transaction.
+
+    ``set_config`` runs in ``prelude``, and ``query`` in a subquery that refers to it
+    (``LATERAL``) and that the planner cannot merge (``OFFSET 0``), so PostgreSQL runs
+    ``query`` only after the setting is made. Row-level security applies only if the
+    session's role is the runtime role when the statement is planned (which a
+    ``set_config`` in the statement itself would be too late for). Should the order ever
+    differ, the policy sees no workspace and ``query`` finds no row.
+    """
+    return (
+        f"SELECT entered.* FROM set_config('{WORKSPACE_SETTING}', ${position}, true) AS prelude(ws)"
+        f" CROSS JOIN LATERAL (SELECT * FROM ({query}) AS query"
+        " WHERE prelude.ws IS NOT NULL OFFSET 0) AS entered"
     )
 
 
