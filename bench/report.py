@@ -127,6 +127,7 @@ def targets(
         ),
         Target("search q= / GET by id", _ratio(rps("search"), rps("get")), 0.25, True),
         Target("PATCH with If-Match / POST", _ratio(rps("patch"), rps("post")), 0.5, True),
+        Target("GET by id, two workers / one worker", _ratio(rps("get_2w"), rps("get")), 1.4, True),
         Target(
             "bulk create of 1000: rows/s",
             rps("bulk") * 1000 if "bulk" in results else NAN,

@@ -105,6 +105,9 @@ SCENARIOS: tuple[Scenario, ...] = (
              "get.lua", _ids("/naive-async/tasks/")),
     Scenario("get", "GET task by id", "service", "get.lua", _ids(f"{TASKS}/"),
              baseline="raw_get"),
+    # The same service with two worker processes (`--workers 2`) on the same machine.
+    Scenario("get_2w", "GET task by id, two workers", "two_workers", "get.lua",
+             _ids(f"{TASKS}/"), baseline="get"),
     # The same service with task reads through SQLAlchemy (DB_FAST_READS=false): what
     # the asyncpg fast path must beat by 15% to stay (the one-path rule).
     Scenario("get_shared", "GET task by id, shared read path", "shared", "get.lua",
@@ -325,6 +328,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if any(s.server == "shared" for s in scenarios):
                 shared = {**auth_env, **service_env, "DB_FAST_READS": "false"}
                 servers["shared"] = start_service(db_url, logs, shared, name="shared")
+            if any(s.server == "two_workers" for s in scenarios):
+                servers["two_workers"] = start_service(
+                    db_url, logs, {**auth_env, **service_env}, name="two_workers", workers=2
+                )
             notes = _sanity(servers["service"], servers["baselines"], ctx)
             for note in notes:
                 say(note)

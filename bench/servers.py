@@ -58,10 +58,8 @@ class Server:
         return self.peak_rss_kib
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server has used so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the server has used so far, its worker processes' too."""
+        return sum(_cpu_ticks(pid) for pid in _family(self.process.pid)) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -73,6 +71,28 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+def _family(pid: int) -> list[int]:
+    """``pid`` and its descendants (uvicorn's workers are children of its supervisor)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0  # gone since it was listed
+    return int(fields[11]) + int(fields[12])
 
 
 def _wait_ready(server: Server, path: str, seconds: float = 30) -> None:
@@ -103,15 +123,21 @@ def _start(name: str, command: list[str], env: dict[str, str], port: int, logs: 
 
 
 def start_service(
-    url: str, logs: Path, settings: dict[str, str] | None = None, name: str = "service"
+    url: str,
+    logs: Path,
+    settings: dict[str, str] | None = None,
+    name: str = "service",
+    workers: int = 1,
 ) -> Server:
-    """``taskhex serve`` with one worker, logging as deployed (JSON access lines, INFO).
+    """``taskhex serve`` with one worker (unless ``workers``), logging as deployed (JSON
+    access lines, INFO).
 
     Every other setting keeps its default, unless ``settings`` says otherwise.
     """
     port = free_port()
     taskhex = str(Path(sys.executable).with_name("taskhex"))
-    command = [taskhex, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    command = [taskhex, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)]
     env = service_env(url, **{"LOG_LEVEL": "INFO", "LOG_FORMAT": "json", **(settings or {})})
     server = _start(name, command, env, port, logs)
     _wait_ready(server, "/health/ready")
