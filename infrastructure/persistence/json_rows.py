@@ -11,7 +11,7 @@ instants as text); PostgreSQL casts JSON's ISO strings itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic_core import to_json
@@ -78,6 +78,7 @@ def _bind_processors(columns: tuple[Column[Any], ...], dialect: Dialect) -> dict
     return {name: processor for name, processor in found.items() if processor is not None}
 
 
+@cache
 def written(table: Table) -> tuple[Column[Any], ...]:
     """The columns an aggregate writes: all but its id and its workspace (the caller's)."""
     return tuple(c for c in scope.data_columns(table) if c.name != "id")

@@ -11,6 +11,7 @@ still find no foreign row there.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any, Final
 
 from sqlalchemy import BigInteger, Column, ColumnElement, Executable, ForeignKey, Table, bindparam
@@ -47,6 +48,7 @@ def is_scoped(table: Table) -> bool:
     return WORKSPACE_ID in table.c
 
 
+@cache
 def data_columns(table: Table) -> tuple[Column[Any], ...]:
     """The columns of ``table`` that its rows map to: all but the workspace, which the
     caller implies, and those the database computes."""
