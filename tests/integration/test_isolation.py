@@ -207,7 +207,7 @@ async def test_the_service_can_log_in_as_the_runtime_role_itself(postgres_url: s
     finally:
         await dispose(runtime)
         if not could:
-            async with admin.engine().begin() as connection:
+            async with operator(admin.engine()) as connection:
                 await connection.execute(text(f"ALTER ROLE {isolation.RUNTIME_ROLE} NOLOGIN"))
         await dispose(admin)
 
