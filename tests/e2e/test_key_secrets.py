@@ -114,6 +114,11 @@ def test_a_command_at_debug_prints_the_secret_on_stdout_only(
     assert_nowhere(secrets, *(m.stderr for m in made))
 
 
+def altered(secret: str) -> str:
+    """``secret`` with its last character changed (to another one, whatever it was)."""
+    return secret[:-1] + ("B" if secret.endswith("A") else "A")
+
+
 async def test_keys_made_used_and_revoked_over_http_are_in_no_log_line_or_other_answer(
     container: Container, database_url: str, logs: Logs
 ) -> None:
@@ -132,7 +137,7 @@ async def test_keys_made_used_and_revoked_over_http_are_in_no_log_line_or_other_
                 await http.get("/api/v1/keys", headers=writer),  # 403
                 await http.post("/api/v1/keys", json={"name": secrets[0], "role": "x"}),  # 422
                 await http.delete(f"/api/v1/keys/{created[0].json()['id']}"),
-                await http.get("/api/v1/tasks", headers=bearer(secrets[0][:-1] + "A")),  # 401
+                await http.get("/api/v1/tasks", headers=bearer(altered(secrets[0]))),  # 401
                 await http.get("/api/v1/tasks", headers=bearer(secrets[1] + "x")),  # malformed
             ]
     finally:
