@@ -1,9 +1,10 @@
 """The storage of the rate limit counters: Redis (``REDIS_URL``), or this process's memory.
 
-Redis through redis-py's asyncio client (hiredis parses its answers), with a
-short timeout (``REDIS_TIMEOUT``) for connecting and for each answer, and no
-retry of its own: a Redis that does not answer costs a request at most that
-timeout once, then the limiter leaves it alone (``counters``).
+Redis through redis-py's asyncio client (hiredis parses its answers), the
+counts of one moment sent together (``pipelined``), with a short timeout
+(``REDIS_TIMEOUT``) for connecting and for each answer, and no retry of its
+own: a Redis that does not answer costs a request at most that timeout once,
+then the limiter leaves it alone (``counters``).
 
 Memory counts in one process only: every worker of ``taskhex serve --workers N``
 and every instance keeps its own count, so that a client gets N times its
@@ -18,11 +19,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import redis.asyncio
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import MemoryStorage, Storage
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from infrastructure.rate_limits.counters import NAMESPACE, LimitsRateLimiter
+from infrastructure.rate_limits.pipelined import PipelinedRedisStorage
 from infrastructure.settings import Settings
 
 
@@ -47,11 +49,8 @@ def redis_store(url: str, timeout: float) -> CounterStore:
     )
     # The pool is ours, so that it can be closed; the library runs its script through it.
     options: dict[str, object] = {"connection_pool": pool, "retry": Retry(NoBackoff(), 0)}
-    storage = RedisStorage(
-        "async+redis://",
-        implementation="redispy",
-        key_prefix=NAMESPACE,
-        **options,  # type: ignore[arg-type]
+    storage = PipelinedRedisStorage(
+        "async+redis://", implementation="redispy", key_prefix=NAMESPACE, **options
     )
     parts = urlsplit(url)
     where = f"Redis at {parts.hostname or parts.path}" + (f":{parts.port}" if parts.port else "")

@@ -4,6 +4,7 @@ and comes back leaves the requests answered, then counted again."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -107,3 +108,13 @@ async def test_redis_stopped_mid_run_lets_requests_through_then_counts_again(
     assert back.allowed
     [up] = caplog.messages
     assert "counted again" in up
+
+
+async def test_concurrent_requests_sent_together_are_each_counted_once(
+    stores: Callable[[], CounterStore],
+) -> None:
+    counting = limiter(stores())
+    budget = Budget(10, 60)
+    answers = await asyncio.gather(*(counting.hit("key:burst", budget) for _ in range(12)))
+    assert sorted(a.remaining for a in answers if a.allowed) == list(range(10))
+    assert sum(not a.allowed for a in answers) == 2
