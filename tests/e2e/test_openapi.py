@@ -13,9 +13,11 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
+from typer.testing import CliRunner
 
 from interfaces.api.app import TaskhexAPI, create_app
 from interfaces.api.schemas.common import HealthOut
+from interfaces.cli.main import app as taskhex
 from interfaces.container import Container
 
 TASKHEX = str(Path(sys.executable).with_name("taskhex"))
@@ -130,13 +132,8 @@ def test_taskhex_openapi_prints_the_document(document: dict[str, Any], tmp_path:
     )
     assert json.loads(printed.stdout) == document
     target = tmp_path / "openapi.json"
-    written = subprocess.run(
-        [TASKHEX, "openapi", "--output", str(target)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    written = CliRunner().invoke(taskhex, ["openapi", "--output", str(target)])
+    assert written.exit_code == 0, written.output
     assert str(target) in written.stdout
     assert json.loads(target.read_text()) == document
 
