@@ -193,3 +193,24 @@ async def test_a_key_spends_its_own_budget_by_its_principal_never_its_address() 
     assert (await limits.admit(scope, other)).remaining == 2
     assert (await limits.admit(scope, unnamed)).remaining == 4
     assert (await limits.admit(scope, None)).remaining == 1
+
+
+def test_a_token_caller_is_counted_by_a_hash_of_its_subject_never_the_subject() -> None:
+    from infrastructure.auth.jwt_tokens import caller_from_claims
+
+    claims = {"taskhex_workspace": 3, "taskhex_role": "writer", "sub": "alice@example.com"}
+    caller = caller_from_claims(claims, "taskhex_workspace", "taskhex_role")
+    again = caller_from_claims(claims, "taskhex_workspace", "taskhex_role")
+    other = caller_from_claims({**claims, "sub": "bob"}, "taskhex_workspace", "taskhex_role")
+    assert caller is not None
+    assert again is not None
+    assert other is not None
+    assert caller.principal is not None
+    assert caller.principal.startswith("jwt:")
+    assert "alice" not in caller.principal
+    assert caller.principal == again.principal != other.principal
+    unnamed = caller_from_claims(
+        {k: v for k, v in claims.items() if k != "sub"}, "taskhex_workspace", "taskhex_role"
+    )
+    assert unnamed is not None
+    assert unnamed.principal is None
