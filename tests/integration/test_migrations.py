@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
 from infrastructure.database.urls import sync_url
 from infrastructure.persistence import migrations
@@ -60,8 +60,26 @@ def test_the_migrated_schema_matches_the_models(empty_database: str) -> None:
                 },
             )
             assert compare_metadata(context, metadata) == []
+            if connection.dialect.name == "postgresql":  # which autogenerate does not compare
+                assert storage_parameters(connection) == modelled_storage_parameters()
     finally:
         engine.dispose()
+
+
+def modelled_storage_parameters() -> dict[str, list[str]]:
+    return {
+        index.name: [f"{k}={v}" for k, v in index.dialect_options["postgresql"]["with"].items()]
+        for table in metadata.tables.values()
+        for index in table.indexes
+        if index.name and index.dialect_options["postgresql"]["with"]
+    }
+
+
+def storage_parameters(connection: Connection) -> dict[str, list[str]]:
+    rows = connection.execute(
+        text("SELECT relname, reloptions FROM pg_class WHERE relkind = 'i' AND reloptions <> '{}'")
+    )
+    return {name: list(options) for name, options in rows}
 
 
 _BEFORE_WORKSPACES = (

@@ -120,12 +120,14 @@ class TaskRow(SQLModel, table=True):
         Index("ix_task_project_id_status", "project_id", "status"),
         Index("ix_task_assignee_id", "assignee_id"),
         # `q` (ILIKE '%...%') on PostgreSQL: trigram indexes (pg_trgm); none on SQLite.
+        # A short pending list, which every search reads (migration 0007).
         *(
             Index(
                 f"ix_task_{column}_trgm",
                 column,
                 postgresql_using="gin",
                 postgresql_ops={column: "gin_trgm_ops"},
+                postgresql_with={"gin_pending_list_limit": 256},
             ).ddl_if(dialect="postgresql")
             for column in ("title", "description")
         ),
