@@ -23,11 +23,8 @@ def served(
     private_redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("edge-serve")
-    # Not measured by coverage (what it runs is measured in process, tests/e2e/test_edge.py):
-    # coverage in two workers and their supervisor triples the time they take to start.
-    measured = ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG")
     env = {
-        **{k: v for k, v in os.environ.items() if k not in measured},
+        **os.environ,
         "DATABASE_URL": f"sqlite:///{folder / 'edge.db'}",
         "REDIS_URL": private_redis.url,
         # A loaded machine must not make a count time out (it would go uncounted).
