@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from application.errors import Forbidden, Unauthenticated
 from domain.workspaces import Permission, Role
@@ -20,8 +20,12 @@ from domain.workspaces import Permission, Role
 
 @dataclass(frozen=True)
 class Caller:
+    """A workspace and a role; ``principal`` says who within it (an API key, a token's
+    subject) for what is counted per caller, rate limits, and is no part of equality."""
+
     workspace_id: int
     role: Role
+    principal: str | None = field(default=None, compare=False)
 
     def require(self, permission: Permission) -> None:
         if not self.role.allows(permission):

@@ -15,6 +15,7 @@ from application.idempotency_keys import IdempotencyKey, Reply
 from application.key_secrets import IssuedSecret
 from application.pagination import CursorCodec, NameSort, Page, PageRequest
 from application.queries import TaskFilter, TaskSort
+from application.rate_limits import Allowance, Budget
 from application.views import (
     KeyView,
     ProjectView,
@@ -42,6 +43,7 @@ __all__ = [
     "KeySecrets",
     "ProjectReader",
     "ProjectRepository",
+    "RateLimiter",
     "Repository",
     "TagReader",
     "TaskReader",
@@ -68,6 +70,19 @@ class Authenticator(Protocol):
 
         Raises ``Unauthenticated`` when they are malformed, unknown, expired or
         revoked; never says which, and never echoes them.
+        """
+        ...
+
+
+class RateLimiter(Protocol):
+    """Counts requests against budgets, in counters every worker and instance shares
+    (or, in development, one process's own)."""
+
+    async def hit(self, subject: str, budget: Budget) -> Allowance:
+        """Count one request of ``subject`` (a key, a client address) against ``budget``.
+
+        Never raises because the counters cannot be reached: the request is then
+        let through, uncounted (``Allowance.counted`` false).
         """
         ...
 

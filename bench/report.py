@@ -50,8 +50,10 @@ def targets(
     results: Mapping[str, Measured],
     levels: Mapping[str, Sequence[tuple[int, Round]]],
     warmups: Mapping[str, Round | None],
+    redis_per_request: float = NAN,
 ) -> list[Target]:
-    """The issue's targets, from the medians of the rounds."""
+    """The issue's targets, from the medians of the rounds (and the Redis commands a
+    rate-limited request sent, counted apart)."""
 
     def rps(key: str) -> float:
         found = results.get(key)
@@ -153,6 +155,19 @@ def targets(
             10,
             False,
         ),
+        Target(
+            "GET by id, limits on / off",
+            _ratio(rps("get_limited"), rps("get")),
+            0.9,
+            True,
+        ),
+        Target(
+            "Redis commands per request (limits on)",
+            redis_per_request,
+            1,
+            False,
+            unit="commands",
+        ),
         Target("errors, every run and load level", float(errors), 0, False, unit="errors"),
     ]
 
@@ -229,7 +244,7 @@ def targets_table(found: Sequence[Target]) -> list[str]:
     body = []
     for t in found:
         sign = ">=" if t.at_least else "<="
-        digits = 2 if t.unit == "x" else 0
+        digits = 2 if t.unit in ("x", "commands") else 0
         body.append(
             [
                 t.label,

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import database, loadgen, profile, report
+from bench import counters, database, loadgen, profile, report
 from bench.loadgen import Load, Measured, Round
 from bench.servers import Server, start_baselines, start_service
 
@@ -109,6 +109,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     # each with a pool of TWO_WORKERS_POOL connections (see MOST_CONNECTIONS).
     Scenario("get_2w", "GET task by id, two workers", "two_workers", "get.lua",
              _ids(f"{TASKS}/"), baseline="get"),
+    # The same service with rate limits on, counted in Redis (the other servers run with
+    # RATE_LIMITS=false); its budget is too large for wrk to spend.
+    Scenario("get_limited", "GET task by id, rate limits on (Redis)", "limited", "get.lua",
+             _ids(f"{TASKS}/"), baseline="get"),
     # The same service with task reads through SQLAlchemy (DB_FAST_READS=false): what
     # the asyncpg fast path must beat by 15% to stay (the one-path rule).
     Scenario("get_shared", "GET task by id, shared read path", "shared", "get.lua",
@@ -154,6 +158,10 @@ LEVEL_SCENARIOS = ("get", "list_cursor", "post")
 # a worker is no limit here: GET by id holds its connection for one statement.
 TWO_WORKERS_POOL = 5
 MOST_CONNECTIONS = 2 * 20 + 2 * TWO_WORKERS_POOL + 20 + 2 * 15
+# Run only when asked for (--only get,get_limited): the rate-limited server must have the
+# service's pool (20) for the comparison to be fair, and beside every other server that
+# is more than PostgreSQL's 100 connections. (A pool of 5 made it 0.62x, limits or not.)
+APART = frozenset({"get_limited"})
 # A short run that only checks the bench works end to end (its figures mean little).
 SMOKE = {
     "tasks": 10_000, "warmup": 1, "duration": 2, "rounds": 1, "levels": "1,32",
@@ -241,6 +249,21 @@ def _sanity(service: Server, baselines: Server, ctx: Context) -> list[str]:
     return notes
 
 
+def redis_commands_per_request(
+    server: Server, ctx: Context, redis: counters.Counters, requests: int = 200
+) -> float:
+    """Commands sent to Redis per GET by id, one request at a time (exact: nothing else
+    is in flight), on the rate-limited server, once its connection to Redis is open and
+    its script loaded."""
+    _http("GET", f"{server.base}{TASKS}/1", key=ctx.key)
+    before = redis.sent()
+    for n in range(requests):
+        status, _ = _http("GET", f"{server.base}{TASKS}/{1 + n % ctx.tasks}", key=ctx.key)
+        if status != 200:
+            raise SystemExit(f"GET with rate limits on answered {status}")
+    return (redis.sent() - before) / requests
+
+
 def bulk_available(service: Server, key: str) -> bool:
     body = {"items": [{"title": "probe"}]}
     status, _ = _http("POST", f"{service.base}{TASKS}/bulk", body, key=key)
@@ -287,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = os.environ.get("BENCH_DATABASE_URL", database.DEFAULT_URL)
     wanted = {k for k in args.only.split(",") if k}
     profiled = {k for k in args.profile.split(",") if k}
-    selected = [s for s in SCENARIOS if not wanted or s.key in wanted]
+    selected = [s for s in SCENARIOS if s.key in wanted or (not wanted and s.key not in APART)]
     scenarios = list(selected)
     levels = [int(c) for c in args.levels.split(",") if c]
     wrk = loadgen.ensure_wrk()
@@ -298,12 +321,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     level_runs: dict[str, list[tuple[int, Round]]] = {}
     profiles: dict[str, list[str]] = {}
     servers: dict[str, Server] = {}
+    redis_per_request = report.NAN
 
     def say(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
 
     try:
-        with database.own_database(url) as db_url:
+        with database.own_database(url) as db_url, counters.redis_for_bench() as redis:
             say("database created; migrating (taskhex db upgrade)")
             database.migrate(db_url)
             workspace = database.default_workspace(db_url)
@@ -315,7 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             # The service checks keys as deployed: AUTH=api_keys, a hash secret of its own.
             hash_secret = secrets.token_urlsafe(32)
-            auth_env = {"AUTH": "api_keys", "KEY_HASH_SECRET": hash_secret}
+            # Rate limits off, but for the server that measures them (get_limited).
+            auth_env = {"AUTH": "api_keys", "KEY_HASH_SECRET": hash_secret, "RATE_LIMITS": "false"}
             key = database.create_key(db_url, hash_secret.encode(), workspace=workspace)
             say(f"made an admin API key of workspace {workspace} (key {key[:12]}...)")
             header = machine(db_url, wrk)
@@ -344,7 +369,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 servers["two_workers"] = start_service(
                     db_url, logs, two, name="two_workers", workers=2
                 )
+            if any(s.server == "limited" for s in scenarios):
+                if redis is None:
+                    say("no redis-server (nor BENCH_REDIS_URL): get_limited is skipped")
+                    scenarios = [s for s in scenarios if s.server != "limited"]
+                else:
+                    limited = {
+                        **auth_env, **service_env, "RATE_LIMITS": "true",
+                        "REDIS_URL": redis.url, "RATE_LIMIT_ADMIN": "1000000000",
+                    }  # fmt: skip
+                    servers["limited"] = start_service(db_url, logs, limited, name="limited")
             notes = _sanity(servers["service"], servers["baselines"], ctx)
+            if "limited" in servers and redis is not None:
+                redis_per_request = redis_commands_per_request(servers["limited"], ctx, redis)
+                notes.append(
+                    f"rate limits on (get_limited): {redis_per_request:.2f} Redis commands "
+                    "per GET by id (200 requests one at a time, INFO commandstats); the other "
+                    "servers run with RATE_LIMITS=false"
+                )
             for note in notes:
                 say(note)
             if any(s.key == "bulk" for s in scenarios) and not bulk_available(
@@ -421,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rows = [report.Row(s.key, s.label, s.rows_per_request, s.baseline) for s in selected]
     labels = {s.key: s.label for s in SCENARIOS}
-    found = report.targets(results, level_runs, warmups)
+    found = report.targets(results, level_runs, warmups, redis_per_request)
     print()
     print(*header, sep="\n")
     print(

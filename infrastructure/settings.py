@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from infrastructure.database.settings import DEFAULT_DATABASE_URL, DatabaseSettings
+from infrastructure.edge_settings import EdgeSettings
 
 __all__ = ["ASYMMETRIC_JWT_ALGORITHMS", "DEFAULT_DATABASE_URL", "Settings"]
 
@@ -21,8 +22,9 @@ ASYMMETRIC_JWT_ALGORITHMS = frozenset(
 never an HMAC, whose secret would be the provider's public key)."""
 
 
-class Settings(DatabaseSettings):
-    """The service's settings: the database's, and those of the API and the logs."""
+class Settings(DatabaseSettings, EdgeSettings):
+    """The service's settings: the database's, the edge's (CORS, rate limits), and those
+    of the API and the logs."""
 
     cursor_secret: SecretStr | None = Field(
         default=None,

@@ -52,6 +52,7 @@ from infrastructure.persistence.unit_of_work import SqlUnitOfWork
 from infrastructure.persistence.users.reader import SqlUserReader
 from infrastructure.persistence.workspaces.isolation import RUNTIME_ROLE
 from infrastructure.persistence.workspaces.keys import SqlKeyStore
+from infrastructure.rate_limits.stores import counter_store, rate_limiter
 from infrastructure.settings import Settings
 
 
@@ -76,6 +77,9 @@ class Container(containers.DeclarativeContainer):
         ),
         jwt=providers.Singleton(JwtAuthenticator.from_settings, settings),
     )
+    # Rate limit counters: in Redis (REDIS_URL), shared by every worker, else in memory.
+    counter_store = providers.Singleton(counter_store, settings)
+    rate_limiter = providers.Singleton(rate_limiter, counter_store, settings)
     cursors = providers.Singleton(HmacCursorCodec.from_settings, settings)
     # Reads through SQLAlchemy; tasks, the hottest, on asyncpg's own protocol where it can.
     reads = providers.Singleton(SqlAlchemyReads, engine)
@@ -144,7 +148,9 @@ class Container(containers.DeclarativeContainer):
 
 
 async def dispose(container: Container) -> None:
-    """Release what the container holds (the engine's pool); it can start again later."""
+    """Release what the container holds (the engine's pool, the connections to Redis);
+    it can start again later."""
     engine = container.engine()
     await engine.dispose()
+    await container.counter_store().close()
     container.reset_singletons()

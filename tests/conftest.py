@@ -25,6 +25,7 @@ from tests.support.databases import POOLED_URLS, empty_tables, make_container
 from tests.support.http import serving
 from tests.support.pgbouncer import NoPgBouncer, PgBouncer, pgbouncer
 from tests.support.postgres import NoPostgres, fresh_database, postgres_server
+from tests.support.redis import NoRedis, RedisServer, redis_server
 
 _E2E = Path(__file__).parent / "e2e"
 _postgres_report: list[str] = []
@@ -129,6 +130,19 @@ def pgbouncer_url(pgbouncer_server: PgBouncer, postgres_url: str) -> str:
     url = pgbouncer_server.url_for(postgres_url)
     POOLED_URLS.add(url)
     return url
+
+
+@pytest.fixture(scope="module")
+def private_redis() -> Iterator[RedisServer]:
+    """A ``redis-server`` of the test module's own (the shared one on 6379 is left alone)."""
+    try:
+        with redis_server() as server:
+            yield server
+    except NoRedis as error:
+        reason = f"Redis tests skipped: {error}"
+        if os.environ.get("TASKHEX_REQUIRE_REDIS"):
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 @pytest.fixture(

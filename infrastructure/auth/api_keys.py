@@ -291,7 +291,7 @@ class ApiKeyAuthenticator(Authenticator):
         if stored is None or not hmac.compare_digest(stored.key_hash, digest):
             _remember(self._refused, digest, started + self._refuse_seconds, self._max_refused)
             return None
-        caller = Caller(stored.workspace_id, stored.role)
+        caller = Caller(stored.workspace_id, stored.role, principal=f"key:{stored.id}")
         trusted = _Trusted(
             caller, KeyUse(stored.workspace_id, stored.id), started + self._trust_seconds
         )

@@ -22,6 +22,7 @@ caller, a 503; after such a failure requests that need the keys fail at once for
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import re
 import time
@@ -224,7 +225,7 @@ def caller_from_claims(
 ) -> Caller | None:
     """The caller verified claims stand for: a workspace id (an integer, or a string of
     its digits) and a role (``reader``, ``writer`` or ``admin``); ``None`` when either
-    is missing or invalid."""
+    is missing or invalid. Its principal is a hash of ``sub``, when the token has one."""
     workspace = claims.get(workspace_claim)
     if isinstance(workspace, str) and _DIGITS.fullmatch(workspace):
         workspace = int(workspace)
@@ -237,7 +238,12 @@ def caller_from_claims(
         or not 1 <= workspace <= _LARGEST_ID
     ):
         return None
-    return Caller(workspace, role)
+    # Rate limits count per subject; a hash, so that no identifier (an e-mail) is stored.
+    subject = claims.get("sub")
+    principal = None
+    if isinstance(subject, str) and subject:
+        principal = f"jwt:{hashlib.sha256(subject.encode()).hexdigest()[:32]}"
+    return Caller(workspace, role, principal=principal)
 
 
 def _find(keys: PyJWKSet, kid: str) -> PyJWK | None:

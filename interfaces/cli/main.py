@@ -51,6 +51,12 @@ def serve(
     issued = run(ctx, first_key.first_key)
     if issued is not None:
         first_key.announce(issued)
+    if workers > 1 and settings.rate_limits and settings.redis_url is None:
+        typer.echo(
+            f"warning: without REDIS_URL each of the {workers} workers counts rate limits on "
+            "its own, so a client gets up to that many times its budget",
+            err=True,
+        )
     uvicorn.run(
         "interfaces.api.asgi:create_app",
         factory=True,
@@ -60,6 +66,8 @@ def serve(
         log_level=settings.log_level.lower(),
         log_config=None,
         access_log=False,
+        # No Server header: it would tell every client which server, and which version.
+        server_header=False,
     )
 
 

@@ -160,9 +160,18 @@ def test_a_route_that_documents_nothing_still_gets_its_errors_examples_and_reque
 def test_the_key_operations_document_their_answers(document: dict[str, Any]) -> None:
     keys = document["paths"]["/api/v1/keys"]
     answers = {
-        ("post", "/api/v1/keys"): {"201", "401", "403", "415", "422", "500"},
-        ("get", "/api/v1/keys"): {"200", "400", "401", "403", "422", "500"},
-        ("delete", "/api/v1/keys/{key_id}"): {"204", "401", "403", "404", "409", "422", "500"},
+        ("post", "/api/v1/keys"): {"201", "401", "403", "415", "422", "429", "500"},
+        ("get", "/api/v1/keys"): {"200", "400", "401", "403", "422", "429", "500"},
+        ("delete", "/api/v1/keys/{key_id}"): {
+            "204",
+            "401",
+            "403",
+            "404",
+            "409",
+            "422",
+            "429",
+            "500",
+        },
     }
     for (method, path), codes in answers.items():
         assert set(document["paths"][path][method]["responses"]) == codes, (method, path)

@@ -63,6 +63,9 @@ def make_container(database_url: str, **settings: object) -> Container:
     settings.setdefault("db_pool_size", 5)
     # A test that wants last_used_at written flushes itself: no write lands in its counts.
     settings.setdefault("key_uses_flush_seconds", 3600.0)
+    # Suites send many requests a minute from one key and one address: only the tests of
+    # rate limits count them (tests/e2e/test_edge.py).
+    settings.setdefault("rate_limits", False)
     container = Container()
     container.settings.override(
         providers.Object(Settings(database_url=database_url, **settings))  # type: ignore[arg-type]

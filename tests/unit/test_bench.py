@@ -206,3 +206,15 @@ def test_503s_with_retry_after_are_shed_load_not_errors() -> None:
     table = "\n".join(report.levels_table({"get": [(256, measured)]}, str))
     assert "shed (503)" in table
     assert "| 11     | 30" in table
+
+
+def test_rate_limits_are_held_to_ten_percent_of_get_and_one_redis_command() -> None:
+    results = {**RESULTS, "get_limited": measured(600, 580, 590)}
+    found = {t.label: t for t in report.targets(results, {}, {}, redis_per_request=1.0)}
+    ratio = found["GET by id, limits on / off"]
+    assert ratio.measured == pytest.approx(590 / 650)
+    assert ratio.met
+    assert found["Redis commands per request (limits on)"].met
+    missed = {t.label: t for t in report.targets(RESULTS, {}, {}, redis_per_request=2.0)}
+    assert not missed["Redis commands per request (limits on)"].met
+    assert not missed["GET by id, limits on / off"].met  # not measured

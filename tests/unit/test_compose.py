@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -66,10 +67,21 @@ def url(secret: Any) -> URL:
     return make_url(secret.get_secret_value())
 
 
-def test_the_stack_is_postgres_pgbouncer_a_migration_and_the_app(
+def test_the_stack_is_postgres_pgbouncer_redis_a_migration_and_the_app(
     services: dict[str, Any],
 ) -> None:
-    assert set(services) == {"postgres", "pgbouncer", "migrate", "app"}
+    assert set(services) == {"postgres", "pgbouncer", "redis", "migrate", "app"}
+
+
+def test_the_workers_count_rate_limits_in_the_stacks_redis(
+    services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_of(services["app"], monkeypatch)
+    assert settings.rate_limits
+    assert settings.redis_url is not None
+    target = urlsplit(settings.redis_url.get_secret_value())
+    assert (target.hostname, target.port) == ("redis", 6379)
+    assert "ping" in " ".join(services["redis"]["healthcheck"]["test"])
 
 
 def test_every_variable_given_to_the_app_or_the_migration_is_a_setting(
@@ -158,6 +170,7 @@ def test_services_start_in_order_and_only_after_what_they_need_is_healthy(
     assert services["app"]["depends_on"] == {
         "migrate": {"condition": "service_completed_successfully"},
         "pgbouncer": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
     }
     for service in services.values():
         for needed, how in service.get("depends_on", {}).items():
@@ -214,7 +227,7 @@ def shown(default: Any) -> str:
     if isinstance(default, bool):
         return str(default).lower()
     if isinstance(default, list | tuple):
-        return ",".join(str(item) for item in default)
+        return ",".join(str(item) for item in default) or "none"
     if isinstance(default, float) and default.is_integer():
         return str(int(default))
     return str(default)

@@ -165,3 +165,19 @@ def test_the_engine_takes_its_pool_from_the_settings_and_logs_no_password(
 def test_an_in_memory_sqlite_database_is_refused() -> None:
     with pytest.raises(ValueError, match="in-memory"):
         create_engine(Settings(database_url="sqlite://"))  # type: ignore[arg-type]
+
+
+def test_cors_origins_are_a_comma_separated_or_json_list_of_exact_origins() -> None:
+    listed = Settings(cors_origins="http://a.test:8080, https://b.test,http://a.test:8080")  # type: ignore[arg-type]
+    assert listed.cors_origins == ("http://a.test:8080", "https://b.test")
+    assert Settings(cors_origins='["https://b.test"]').cors_origins == ("https://b.test",)  # type: ignore[arg-type]
+    assert Settings().cors_origins == ()
+    for refused in ("*", "https://*.b.test", "https://b.test/", "b.test", "null", "ftp://b.test"):
+        with pytest.raises(ValidationError, match="CORS_ORIGINS"):
+            Settings(cors_origins=refused)  # type: ignore[arg-type]
+
+
+def test_redis_url_must_name_redis() -> None:
+    assert Settings(redis_url="redis://127.0.0.1:6379/0").redis_url is not None  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="REDIS_URL"):
+        Settings(redis_url="http://127.0.0.1:6379")  # type: ignore[arg-type]

@@ -11,6 +11,11 @@
 
 The caller is then established (``callers.acting_as``) for the rest of the
 request, so that every use case it runs is in the caller's workspace.
+
+With rate limits on (``interfaces.api.rate_limits``), the request is counted
+once its caller is known, or as its address's when it has none: over the
+budget, a 429 instead of anything else (the 401 and the 403 included); every
+answer carries the ``RateLimit`` headers.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from application.ports import Authenticator
 from domain.workspaces import Permission
 from interfaces.api.middleware.database_failures import unavailable_answer
 from interfaces.api.problems.answers import problem
+from interfaces.api.rate_limits import RequestLimits, with_headers
 
 PROTECTED: Final = "/api/v1"
 _ADMINISTERED: Final = ("/api/v1/keys",)
@@ -51,14 +57,24 @@ def bearer_credentials(scope: Scope) -> str | None:
 
 
 class Authentication:
-    def __init__(self, app: ASGIApp, authenticator: Callable[[], Authenticator]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        authenticator: Callable[[], Authenticator],
+        limits: RequestLimits | None = None,
+    ) -> None:
         self.app = app
         self._authenticator = authenticator
+        self._limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if not (path == PROTECTED or path.startswith(f"{PROTECTED}/")):
             await self.app(scope, receive, send)
+            return
+        limits = self._limits
+        if limits is not None and (held := limits.held(scope)) is not None:
+            await limits.refusal(held, None)(scope, receive, send)
             return
         credentials = bearer_credentials(scope)
         try:
@@ -69,9 +85,16 @@ class Authentication:
             challenge = 'Bearer realm="taskhex"'
             if credentials is not None:
                 challenge += ', error="invalid_token"'
-            await problem(
+            answer = problem(
                 401, str(refused), kind="unauthenticated", headers={"WWW-Authenticate": challenge}
-            )(scope, receive, send)
+            )
+            if limits is not None:
+                allowance = await limits.admit(scope, None)
+                if not allowance.allowed:
+                    answer = limits.refusal(allowance, None)
+                else:
+                    answer.raw_headers.extend(limits.headers(allowance, None))
+            await answer(scope, receive, send)
             return
         except AuthenticationUnavailable as down:
             await problem(
@@ -87,6 +110,12 @@ class Authentication:
                 raise
             await unavailable(scope, receive, send)
             return
+        if limits is not None:
+            allowance = await limits.admit(scope, caller)
+            if not allowance.allowed:
+                await limits.refusal(allowance, caller)(scope, receive, send)
+                return
+            send = with_headers(send, limits.headers(allowance, caller))
         needed = permission_for(scope["method"], path)
         if not caller.role.allows(needed):
             await problem(

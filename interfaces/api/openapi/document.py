@@ -6,7 +6,7 @@
 - Every operation documents the 500 it may answer, and every answer the
   ``X-Request-ID`` header (see ``middleware.request_id``).
 - Every ``/api/v1`` operation needs a bearer key and documents the 401 and
-  403 of ``middleware.authentication``.
+  403 of ``middleware.authentication``, and the 429 of its rate limits.
 - Schemas, answers and request bodies get examples (``examples.BY_SCHEMA``)
   when they have none of their own.
 
@@ -50,6 +50,12 @@ _DESCRIPTIONS: Final = {
     "500": "Unexpected error; quote `correlation_id` (the request id) when reporting it",
     "401": "No `Authorization: Bearer` key, or one that is malformed, unknown or revoked",
     "403": "The key's role does not allow this request",
+    "429": "Over the rate limit of the key (or, without a valid key, of the client address): "
+    "retry after `Retry-After` seconds. Every answer carries `RateLimit-Policy` and `RateLimit`",
+}
+_RETRY_AFTER: Final = {
+    "description": "Seconds until the rate limit's window starts again.",
+    "schema": {"type": "integer"},
 }
 _BEARER: Final = {
     "type": "http",
@@ -137,6 +143,9 @@ def _authenticated(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     for code in ("401", "403"):
         responses.setdefault(code, {"description": _DESCRIPTIONS[code]})
+    responses.setdefault(
+        "429", {"description": _DESCRIPTIONS["429"], "headers": {"Retry-After": _RETRY_AFTER}}
+    )
 
 
 def _complete_operation(operation: dict[str, Any], schemas: dict[str, Any]) -> None:

@@ -88,6 +88,11 @@ BY_SCHEMA: Final[dict[str, dict[str, Any]]] = {
 
 _PROBLEMS: Final[dict[int, tuple[str, str, str]]] = {
     400: ("about:blank", "Bad Request", "The cursor is not valid for this query."),
+    429: (
+        "urn:taskhex:problem:rate-limited",
+        "Too Many Requests",
+        "The rate limit of this API key (600 requests per 60 s) is spent; retry in 17 s.",
+    ),
     401: (
         "urn:taskhex:problem:unauthenticated",
         "Unauthorized",
