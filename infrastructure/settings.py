@@ -43,6 +43,17 @@ class Settings(DatabaseSettings, EdgeSettings):
         ge=1,
         description="the largest request body accepted, in bytes; a larger one is a 413",
     )
+    max_in_flight: int = Field(
+        default=64,
+        ge=0,
+        description="the /api/v1 requests a worker runs at once; past it a request waits "
+        "its turn, at most ADMISSION_WAIT_SECONDS, then is a 503 (0: no bound)",
+    )
+    admission_wait_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        description="how long a request past MAX_IN_FLIGHT waits for its turn before a 503",
+    )
     telemetry: bool = Field(
         default=False,
         description="FastAPI's native OpenTelemetry (traces, metrics, logs through the "

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from interfaces.api.key_uses import key_uses_recorded
 from interfaces.api.middleware.access_log import AccessLog
+from interfaces.api.middleware.admission import Admission
 from interfaces.api.middleware.authentication import Authentication
 from interfaces.api.middleware.body_limit import BodyLimit
 from interfaces.api.middleware.cors import StrictCORS
@@ -91,6 +92,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_middleware(
         Authentication, authenticator=lambda: services.authenticator(), limits=limits
     )
+    # Around everything a request costs: past MAX_IN_FLIGHT it waits its turn, or is a 503.
+    if settings.max_in_flight:
+        app.add_middleware(
+            Admission, most=settings.max_in_flight, wait_seconds=settings.admission_wait_seconds
+        )
     # Routes are matched in order: the busiest first.
     routers = [m.router for m in (tasks, task_batches, users, projects, tags, keys, health)]
     for router in routers:
