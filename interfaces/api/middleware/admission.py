@@ -15,7 +15,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from interfaces.api.middleware.authentication import PROTECTED
+from interfaces.api.middleware.authentication import is_protected
 from interfaces.api.problems.answers import problem
 
 RETRY_AFTER_SECONDS: Final = 1
@@ -29,7 +29,7 @@ class Admission:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not (path == PROTECTED or path.startswith(f"{PROTECTED}/")):
+        if not is_protected(path):
             await self.app(scope, receive, send)
             return
         if self._places.locked():

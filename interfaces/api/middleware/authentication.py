@@ -39,6 +39,11 @@ _READS: Final = frozenset({"GET", "HEAD"})
 _MISSING: Final = "the request carries no Authorization: Bearer credentials"
 
 
+def is_protected(path: str) -> bool:
+    """Whether ``path`` is under ``/api/v1``, where every request needs a key."""
+    return path == PROTECTED or path.startswith(f"{PROTECTED}/")
+
+
 def permission_for(method: str, path: str) -> Permission:
     """What a request needs of its caller's role."""
     if any(path == prefix or path.startswith(f"{prefix}/") for prefix in _ADMINISTERED):
@@ -69,7 +74,7 @@ class Authentication:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not (path == PROTECTED or path.startswith(f"{PROTECTED}/")):
+        if not is_protected(path):
             await self.app(scope, receive, send)
             return
         limits = self._limits

@@ -17,7 +17,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from interfaces.api.middleware.authentication import PROTECTED
+from interfaces.api.middleware.authentication import is_protected
 
 _EVERY: Final = (
     (b"x-content-type-options", b"nosniff"),
@@ -36,7 +36,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        protected = path == PROTECTED or path.startswith(f"{PROTECTED}/")
+        protected = is_protected(path)
         added = _AUTHENTICATED if protected else _EVERY
 
         async def sending(message: Message) -> None:

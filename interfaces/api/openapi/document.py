@@ -20,7 +20,7 @@ import json
 import re
 from typing import Any, Final
 
-from interfaces.api.middleware.authentication import PROTECTED
+from interfaces.api.middleware.authentication import is_protected
 from interfaces.api.middleware.request_id import REQUEST_ID_HEADER
 from interfaces.api.openapi import examples
 from interfaces.api.problems.answers import PROBLEM_JSON
@@ -79,7 +79,7 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
     for path, path_item in document.get("paths", {}).items():
         for method, operation in path_item.items():
             if method in _METHODS:
-                if path == PROTECTED or path.startswith(f"{PROTECTED}/"):
+                if is_protected(path):
                     _authenticated(operation)
                 _complete_operation(operation, schemas)
     _link_created_resources(document.get("paths", {}))
