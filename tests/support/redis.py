@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+
+from tests.support.processes import free_port
 
 _PLACES = ("/usr/bin/redis-server", "/usr/local/bin/redis-server")
 
@@ -31,20 +32,13 @@ def binary() -> str | None:
     return found or next((p for p in _PLACES if Path(p).exists()), None)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class RedisServer:
     """A running ``redis-server`` that a test may stop and start again on the same port."""
 
     executable: str
     folder: Path
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     @property
