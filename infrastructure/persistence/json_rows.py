@@ -39,9 +39,11 @@ from infrastructure.persistence import scope
 ROWS = "rows"
 
 
-def given(columns: Sequence[Column[Any]], dialect: str, name: str = "given") -> FromClause:
-    """The rows of the ``rows`` parameter as a table whose columns are ``columns``."""
-    rows = bindparam(ROWS, type_=String)
+def given(
+    columns: Sequence[Column[Any]], dialect: str, name: str = "given", parameter: str = ROWS
+) -> FromClause:
+    """The rows of the ``parameter`` (``rows``) as a table whose columns are ``columns``."""
+    rows = bindparam(parameter, type_=String)
     if dialect == "postgresql":
         return (
             func.json_to_recordset(cast(rows, JSON))

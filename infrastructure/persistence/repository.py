@@ -129,16 +129,19 @@ class SqlRepository(Generic[A]):
 
     async def _insert(self, aggregates: Sequence[A]) -> list[int]:
         rows = [self._columns_of(a) for a in aggregates]
-        return sorted(await self._write(self._insert_statement(), rows))
+        return sorted(row[0] for row in await self._write(self._insert_statement(), rows))
 
-    async def _write(self, statement: Any, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Run ``statement`` on ``rows``; the ids it returned."""
+    async def _write(
+        self, statement: Any, rows: Sequence[Mapping[str, Any]], **more: str
+    ) -> Sequence[Any]:
+        """Run ``statement`` on ``rows`` (and the parameters ``more``); the rows it returned,
+        each led by an id."""
         table = self.table
         columns = (table.c.id, table.c.version, *json_rows.written(table))
         encoded = json_rows.encode(rows, columns, self._dialect)
         with self._conflicts():
-            result = await self._connection.execute(statement, {json_rows.ROWS: encoded})
-        return list(result.scalars())
+            result = await self._connection.execute(statement, {json_rows.ROWS: encoded, **more})
+        return result.all()
 
     @contextlib.contextmanager
     def _conflicts(self) -> Iterator[None]:

@@ -57,7 +57,9 @@ async def test_a_bulk_add_costs_the_same_statements_for_5_tasks_as_for_1000(
         async with count_statements(container.engine()) as log:
             await add_many(container, new_tasks(size))
         counts.append(len(log.writes))
-    assert counts[0] == counts[1] == 3
+    # The tasks, their missing tags and their links: one statement each, or on PostgreSQL
+    # one for all three.
+    assert counts[0] == counts[1] == (1 if container.engine().dialect.name == "postgresql" else 3)
 
 
 async def test_a_bulk_add_left_without_commit_stores_nothing(container: Container) -> None:

@@ -1,5 +1,8 @@
 """The SQL unit of work and repository against real PostgreSQL and SQLite."""
 
+import asyncio
+import time
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -55,6 +58,40 @@ async def test_an_explicit_rollback_discards_staged_work(container: Container) -
         await uow.commit()
     async with operator(container.engine()) as connection:
         assert (await connection.execute(select(TaskRow.title))).scalars().all() == ["kept"]  # type: ignore[call-overload]
+
+
+async def test_a_tag_committed_while_a_create_waits_for_it_is_linked_all_the_same(
+    container: Container,
+) -> None:
+    """On PostgreSQL the insert links the tags it can see; one that another transaction
+    made, and committed while this insert waited for it, is linked in a statement after."""
+    if container.engine().dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no insert waits for another's tag")
+    async with container.unit_of_work() as first, container.unit_of_work() as second:
+        await first.tasks.add(new_task(title="first", tags=["shared"]))
+        adding = asyncio.create_task(second.tasks.add(new_task(tags=["shared", "own"])))
+        await _until_a_statement_waits_for_a_lock(container)
+        await first.commit()
+        stored = await asyncio.wait_for(adding, timeout=10)
+        await second.commit()
+    async with container.unit_of_work() as uow:
+        loaded = await uow.tasks.get(stored.id or 0)
+    assert loaded is not None
+    assert loaded.tags == ("own", "shared")
+    assert await count(container, TagRow) == 2
+
+
+async def _until_a_statement_waits_for_a_lock(container: Container) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        async with operator(container.engine()) as connection:
+            waiting = await connection.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            )
+        if waiting:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no statement waited for a lock within 10 s")
 
 
 async def test_changing_tags_rewrites_the_links_and_shares_tag_rows(container: Container) -> None:

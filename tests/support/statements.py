@@ -14,6 +14,10 @@ _NOT_COUNTED = ("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SELECT SET_CONFIG('ROL
 _INTROSPECTION = ("typeinfo_tree", "current_setting('jit')", "set_config('jit'")
 
 
+_WRITE = re.compile(
+    r"\s*(INSERT|UPDATE|DELETE|WITH\b.*\b(INSERT INTO|UPDATE|DELETE FROM)\b)", re.I | re.S
+)
+
 # An API key's look-up: once its trust from memory has run out (4 s), whatever the request.
 _KEY_LOOKUP = re.compile(r"FROM api_key\s+WHERE api_key\.key_hash =")
 
@@ -27,7 +31,8 @@ class StatementLog(list[str]):
 
     @property
     def writes(self) -> list[str]:
-        return [s for s in self if s.split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+        """The statements that write: INSERT, UPDATE, DELETE, or a WITH holding one."""
+        return [s for s in self if _WRITE.match(s)]
 
     def record(self, statement: str) -> None:
         if not statement.lstrip().upper().startswith(_NOT_COUNTED):
