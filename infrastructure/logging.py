@@ -1,9 +1,14 @@
 """Structured logs: JSON lines for machines, a readable console for people.
 
-Everything logs through the standard library; structlog only formats. Fields
-passed as ``extra={...}`` and whatever is bound with ``structlog.contextvars``
-(the request id) become fields of the line. Tracebacks are text, never with
-local variables, which could hold secrets.
+Every line is rendered by structlog, into one stream. The standard library's
+records (the service's own and the frameworks') go through a
+``ProcessorFormatter``: fields passed as ``extra={...}`` become fields of the
+line. The access line, one a request, is logged with structlog itself
+(``structlog.get_logger()``), which renders it with the same processors and
+writes it in a third of the time (bench/RESULTS.md); ``configure_logging`` sets
+up both. Whatever is bound with ``structlog.contextvars`` (the request id) is a
+field of every line. Tracebacks are text, never with local variables, which
+could hold secrets.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import sys
 from typing import IO, Final, Literal
 
 import structlog
+from pydantic_core import to_json
 from structlog.typing import EventDict, Processor
 
 LogFormat = Literal["json", "console"]
@@ -44,28 +50,41 @@ def _drop_color_message(_: object, __: str, event: EventDict) -> EventDict:
 
 
 def _enrich() -> list[Processor]:
+    """The fields every line has (a structlog line names its logger itself: ``logger=``)."""
     return [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_logger_name,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
 
 
+def _json(value: object, **_: object) -> str:
+    return to_json(value, fallback=repr).decode()
+
+
+def _render(log_format: LogFormat, colors: bool) -> list[Processor]:
+    if log_format == "json":
+        return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer(_json)]
+    return [
+        structlog.dev.ConsoleRenderer(
+            colors=colors, exception_formatter=structlog.dev.plain_traceback
+        )
+    ]
+
+
 def formatter(log_format: LogFormat, *, colors: bool = False) -> logging.Formatter:
     """A ``logging.Formatter`` that renders records (and their extras) with structlog."""
-    render: list[Processor]
-    if log_format == "json":
-        render = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
-    else:
-        render = [
-            structlog.dev.ConsoleRenderer(
-                colors=colors, exception_formatter=structlog.dev.plain_traceback
-            )
-        ]
     return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*_enrich(), structlog.stdlib.ExtraAdder(), _drop_color_message],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render],
+        foreign_pre_chain=[
+            structlog.stdlib.add_logger_name,
+            *_enrich(),
+            structlog.stdlib.ExtraAdder(),
+            _drop_color_message,
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *_render(log_format, colors),
+        ],
     )
 
 
@@ -79,8 +98,9 @@ def configure_logging(
     threshold = level_number(level)
     _skip_unused_record_fields()
     target = stream if stream is not None else sys.stderr
+    colors = _is_terminal(target)
     handler = logging.StreamHandler(target)
-    handler.setFormatter(formatter(log_format, colors=_is_terminal(target)))
+    handler.setFormatter(formatter(log_format, colors=colors))
     root = logging.getLogger()
     for previous in list(root.handlers):
         root.removeHandler(previous)
@@ -94,10 +114,11 @@ def configure_logging(
         silenced = logging.getLogger(name)
         silenced.handlers.clear()
         silenced.propagate = False
+    # Not cached, so that configuring again (as tests do) reaches every logger.
     structlog.configure(
-        processors=[*_enrich(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*_enrich(), *_render(log_format, colors)],
+        logger_factory=structlog.WriteLoggerFactory(target),
+        wrapper_class=structlog.make_filtering_bound_logger(threshold),
         cache_logger_on_first_use=False,
     )
 

@@ -10,7 +10,6 @@ without.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Final
 
@@ -20,8 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from interfaces.api.middleware.sending import WatchedSend
 
-access_log = logging.getLogger("taskhex.access")
-_LINE: Final = "%(method)s %(path)s %(status)s %(duration_ms).1fms"
+ACCESS_LOGGER: Final = "taskhex.access"
 
 
 class AccessLog:
@@ -42,10 +40,14 @@ class AccessLog:
                     raise
             finally:
                 # An error before the answer started is answered 500 by whoever catches it.
-                line = {
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": 500 if answer.status is None else answer.status,
-                    "duration_ms": round((time.perf_counter() - began) * 1000, 3),
-                }
-                access_log.info(_LINE, line, extra=line)
+                method, path = scope["method"], scope["path"]
+                status = 500 if answer.status is None else answer.status
+                duration_ms = round((time.perf_counter() - began) * 1000, 3)
+                structlog.get_logger().info(
+                    f"{method} {path} {status} {duration_ms:.1f}ms",
+                    logger=ACCESS_LOGGER,
+                    method=method,
+                    path=path,
+                    status=status,
+                    duration_ms=duration_ms,
+                )
