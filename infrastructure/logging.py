@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import IO, Final, Literal
+from typing import Final, Literal, TextIO
 
 import structlog
 from pydantic_core import to_json
@@ -89,7 +89,7 @@ def formatter(log_format: LogFormat, *, colors: bool = False) -> logging.Formatt
 
 
 def configure_logging(
-    level: str = "INFO", log_format: LogFormat = "console", stream: IO[str] | None = None
+    level: str = "INFO", log_format: LogFormat = "console", stream: TextIO | None = None
 ) -> None:
     """Send every log line of the process to ``stream`` (stderr), in ``log_format``.
 
@@ -132,7 +132,7 @@ def _skip_unused_record_fields() -> None:
     logging.logMultiprocessing = False
 
 
-def _is_terminal(stream: IO[str]) -> bool:
+def _is_terminal(stream: TextIO) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
