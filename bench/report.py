@@ -105,6 +105,15 @@ def targets(
         ),
         Target("POST / raw asyncpg insert (3)", _ratio(rps("post"), rps("raw_post")), 0.5, True),
         Target("list page of 50 / GET by id", _ratio(rps("list"), rps("get")), 0.4, True),
+        *(
+            Target(
+                f"list page of 50, {name} filter / GET by id",
+                _ratio(rps(f"list_{name}"), rps("get")),
+                0.4,
+                True,
+            )
+            for name in ("status", "tag", "project", "assignee")
+        ),
         Target(
             "list page of 50, cursor mode / GET by id",
             _ratio(rps("list_cursor"), rps("get")),

@@ -40,6 +40,10 @@ from bench.loadgen import Load, Measured, Round
 from bench.servers import Server, start_baselines, start_service
 
 TASKS = "/api/v1/tasks"
+FILTERED_PAGES = {
+    "status": "status=todo", "tag": "tag=tag-07", "project": "project_id=7",
+    "assignee": "assignee_id=14",
+}  # fmt: skip
 POST_BODY = (
     json.dumps(
         {
@@ -121,6 +125,13 @@ SCENARIOS: tuple[Scenario, ...] = (
              _fixed(f"{TASKS}?limit=50&cursor={{second}}")),
     Scenario("list", "GET page of 50 with tags (first page)", "service", "get.lua",
              _fixed(f"{TASKS}?limit=50"), baseline="get"),
+    # The first page with one filter each; of the seeded tasks, status todo matches
+    # 40,000, tag-07 4,800, project 7 1,200 and assignee 14 103.
+    *(
+        Scenario(f"list_{name}", f"GET first page of 50, {name} filter", "service", "get.lua",
+                 _fixed(f"{TASKS}?limit=50&{query}"), baseline="get")
+        for name, query in FILTERED_PAGES.items()
+    ),
     Scenario("list_cursor", "GET page of 50 with tags (cursor, 2nd page)", "service",
              "get.lua", _fixed(f"{TASKS}?limit=50&cursor={{second}}"), baseline="get"),
     Scenario("cursor_deep", "GET cursor page at depth 100k", "service", "get.lua",
