@@ -125,13 +125,6 @@ SCENARIOS: tuple[Scenario, ...] = (
              _fixed(f"{TASKS}?limit=50&cursor={{second}}")),
     Scenario("list", "GET page of 50 with tags (first page)", "service", "get.lua",
              _fixed(f"{TASKS}?limit=50"), baseline="get"),
-    # The first page with one filter each; of the seeded tasks, status todo matches
-    # 40,000, tag-07 4,800, project 7 1,200 and assignee 14 103.
-    *(
-        Scenario(f"list_{name}", f"GET first page of 50, {name} filter", "service", "get.lua",
-                 _fixed(f"{TASKS}?limit=50&{query}"), baseline="get")
-        for name, query in FILTERED_PAGES.items()
-    ),
     Scenario("list_cursor", "GET page of 50 with tags (cursor, 2nd page)", "service",
              "get.lua", _fixed(f"{TASKS}?limit=50&cursor={{second}}"), baseline="get"),
     Scenario("cursor_deep", "GET cursor page at depth 100k", "service", "get.lua",
@@ -148,6 +141,15 @@ SCENARIOS: tuple[Scenario, ...] = (
              baseline="list_1"),
     Scenario("stats", "GET stats", "service", "get.lua", _fixed(f"{TASKS}/stats"),
              baseline="get"),
+    # The first page with one filter each; of the seeded tasks, status todo matches 40,000,
+    # tag-07 4,800, project 7 1,200 and assignee 14 103. Beside stats, not between the
+    # shared and fast cursor pages: what slow answers leave running when a round ends
+    # falls on the next scenario.
+    *(
+        Scenario(f"list_{name}", f"GET first page of 50, {name} filter", "service", "get.lua",
+                 _fixed(f"{TASKS}?limit=50&{query}"), baseline="get")
+        for name, query in FILTERED_PAGES.items()
+    ),
     Scenario("stats_project", "GET stats of one project", "service", "get.lua",
              _fixed(f"{TASKS}/stats?project_id=7"), baseline="get"),
     # A number in one of the 120k titles: substring search, page of 50 with its total.
