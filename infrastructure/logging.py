@@ -28,6 +28,9 @@ LOG_FORMATS: Final[tuple[LogFormat, ...]] = ("json", "console")
 # access lines are left out: the app writes its own, with the request id.
 _FRAMEWORK_LOGGERS: Final = ("uvicorn", "uvicorn.error")
 _SILENCED_LOGGERS: Final = ("uvicorn.access",)
+# SQLAlchemy's echo (DB_ECHO) prints to stdout, beside a command's output, unless its
+# logger has a handler of its own: with one that drops everything, its lines are ours.
+_ECHOED_LOGGER: Final = "sqlalchemy.engine.Engine"
 
 
 class InvalidLogLevel(ValueError):
@@ -114,6 +117,9 @@ def configure_logging(
         silenced = logging.getLogger(name)
         silenced.handlers.clear()
         silenced.propagate = False
+    echoed = logging.getLogger(_ECHOED_LOGGER)
+    if not echoed.handlers:
+        echoed.addHandler(logging.NullHandler())
     # Not cached, so that configuring again (as tests do) reaches every logger.
     structlog.configure(
         processors=[*_enrich(), *_render(log_format, colors)],

@@ -117,3 +117,14 @@ def test_importing_the_whole_cli_loads_none_of_the_http_adapter() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_with_db_echo_the_sql_goes_to_stderr_and_the_json_stays_alone_on_stdout(
+    env: dict[str, str],
+) -> None:
+    echoing = {**env, "DB_ECHO": "true", "LOG_LEVEL": "INFO", "LOG_FORMAT": "json"}
+    added = taskhex(echoing, "tasks", "add", "echoed", "--json")
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["title"] == "echoed"
+    logged = [json.loads(line) for line in added.stderr.splitlines()]
+    assert any("INSERT INTO task" in line["event"] for line in logged)

@@ -94,7 +94,6 @@ def test_keys_made_on_the_command_line_are_in_no_log_line(
 def test_a_command_at_debug_prints_the_secret_on_stdout_only(
     container: Container, database_url: str
 ) -> None:
-    # Without DB_ECHO, whose lines SQLAlchemy prints to stdout itself, beside the JSON.
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "DEBUG"}
     if database_url in POOLED_URLS:
         env["DB_POOLER"] = "transaction"
