@@ -58,7 +58,6 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._tags: dict[int, tuple[str, ...]] = {}
-        self._unlinked = False
 
     def _selected(self) -> Sequence[Any]:
         return statements.selected(task)
@@ -85,10 +84,7 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
             if ids:  # part of the batch went in: it must not go in twice
                 raise ConcurrentUpdate("task")
             # Nothing went in for a reference that appeared since: try again.
-        stored = [self._stored(t, i) for t, i in zip(aggregates, ids, strict=True)]
-        if self._unlinked:
-            await self._tag(stored)
-        return stored
+        return [self._stored(t, i) for t, i in zip(aggregates, ids, strict=True)]
 
     async def save_many(self, aggregates: list[Task]) -> None:
         await super().save_many(aggregates)
@@ -99,7 +95,7 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
                     scope.of(task_tag), task_tag.c.task_id.in_([t.id for t in retagged])
                 )
             )
-            await self._tag(retagged)
+            await self._tag([(t.id, t.tags) for t in retagged])  # type: ignore[misc]
             self._tags.update((t.id, t.tags) for t in retagged)  # type: ignore[misc]
 
     async def get_many(self, task_ids: set[int], *, for_update: bool = False) -> list[Task]:
@@ -126,26 +122,29 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
         return _insert_referenced(self._dialect.name)
 
     async def _insert(self, aggregates: Sequence[Task]) -> list[int]:
-        """The new ids; ``_unlinked`` is left true if some tag of theirs is still to link."""
-        self._unlinked = any(t.tags for t in aggregates)
-        if self._dialect.name != "postgresql" or not self._unlinked:
-            return await super()._insert(aggregates)
+        """The new ids, in order; the tasks are tagged once every one of them went in."""
         links = [{"position": i, "name": n} for i, t in enumerate(aggregates) for n in t.tags]
-        rows = await self._write(
-            _insert_tagged(),
-            [self._columns_of(t) for t in aggregates],
-            **{_LINKS: json_rows.encode(links, (), self._dialect)},
-        )
-        self._unlinked = not rows or rows[0].linked != len(links)
-        return [row.id for row in rows]
+        if links and self._dialect.name == "postgresql":
+            rows = await self._write(
+                _insert_tagged(),
+                [self._columns_of(t) for t in aggregates],
+                **{_LINKS: json_rows.encode(links, (), self._dialect)},
+            )
+            ids, linked = [row.id for row in rows], (rows[0].linked if rows else 0)
+        else:
+            ids, linked = await super()._insert(aggregates), 0
+        if linked < len(links) and len(ids) == len(aggregates):
+            await self._tag(list(zip(ids, (t.tags for t in aggregates), strict=True)))
+        return ids
 
     def _stored(self, aggregate: Task, identifier: int) -> Task:
         self._tags[identifier] = aggregate.tags
         return super()._stored(aggregate, identifier)
 
-    async def _tag(self, tasks: Sequence[Task]) -> None:
-        """Create the missing tags of ``tasks``, then link each task to its tags."""
-        names = sorted({name for t in tasks for name in t.tags})
+    async def _tag(self, tasks: Sequence[tuple[int, Sequence[str]]]) -> None:
+        """Create the missing tags of ``tasks`` (ids and their tags), then link each task to
+        its tags (those it is not linked to yet)."""
+        names = sorted({name for _, tags in tasks for name in tags})
         if not names:
             return
         dialect = self._dialect.name
@@ -153,7 +152,7 @@ class SqlTaskRepository(SqlRepository[Task], TaskRepository):
             _insert_tags(dialect),
             {json_rows.ROWS: json_rows.encode([{"name": n} for n in names], (), self._dialect)},
         )
-        links = [{"task_id": t.id, "name": name} for t in tasks for name in t.tags]
+        links = [{"task_id": task_id, "name": name} for task_id, tags in tasks for name in tags]
         await self._connection.execute(
             _insert_links(dialect), {json_rows.ROWS: json_rows.encode(links, (), self._dialect)}
         )
