@@ -61,7 +61,7 @@ from infrastructure.settings import Settings
 
 def _chosen(auth: str, **choices: Callable[[], Authenticator]) -> Authenticator:
     """The authenticator ``auth`` names, built once: every request asks for it, and a
-    ``Selector`` would choose again each time (1.4 µs; a ``Singleton`` answers in 0.1)."""
+    ``Selector`` would choose again each time (1.4 µs; a ``Singleton`` answers in 0.05)."""
     return choices[auth]()
 
 

@@ -15,7 +15,7 @@ _INTROSPECTION = ("typeinfo_tree", "current_setting('jit')", "set_config('jit'")
 
 
 _WRITE = re.compile(
-    r"\s*(INSERT|UPDATE|DELETE|WITH\b.*\b(INSERT INTO|UPDATE|DELETE FROM)\b)", re.I | re.S
+    r"\s*(INSERT|UPDATE|DELETE|WITH\b.*\b(INSERT INTO|UPDATE \S+ SET|DELETE FROM)\b)", re.I | re.S
 )
 
 # An API key's look-up: once its trust from memory has run out (4 s), whatever the request.
